@@ -1,0 +1,14 @@
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+def navigation(request):
+    """The main menu: only the places this user's role can use."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    items = [("home", reverse("home"), _("Home"))]
+    if user.has_role("administrator"):
+        items.append(("admin", reverse("admin:index"), _("Administration")))
+    items.append(("two_factor", reverse("accounts:two_factor_setup"), _("Two-factor login")))
+    return {"nav_items": items}

@@ -1,0 +1,34 @@
+from django.contrib.auth.decorators import login_required
+from django.db import DatabaseError, connection
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+
+@login_required
+def home(request):
+    """The role-aware start page: who I am, where I belong, and what I can do here."""
+    return render(
+        request,
+        "home.html",
+        {"organisation": request.user.organisation, "roles": request.user.roles},
+    )
+
+
+@require_safe
+@never_cache
+def healthz(request):
+    """For the load balancer: 200 while the database answers, 503 when it does not."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
+    return HttpResponse("ok\n", content_type="text/plain")
+
+
+def csrf_failure(request, reason=""):
+    """A stale form (often an expired session) gets the plain 403 page, not Django's details."""
+    return render(request, "403_csrf.html", status=403)

@@ -1,0 +1,82 @@
+import os
+
+import pytest
+
+from accounts.models import Organisation
+from accounts.roles import ROLE_NAMES
+from tests.factories import OrganisationFactory, UserFactory
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+# The organisation each role's user belongs to in the fixtures below.
+HOME_ORGANISATION = {
+    "coordinator": "social_services",
+    "field_worker": "social_services",
+    "school_police": "police",
+    "school_staff": "school_a",
+    "social_worker": "social_services",
+    "leisure_staff": "leisure",
+    "mediator": "mediation",
+    "victim_support": "victim_support",
+    "auditor": "social_services",
+    "administrator": "social_services",
+}
+
+
+def missing(reason: str):
+    """A test whose tool is absent: a clear skip on a laptop, a failure in CI."""
+    if IN_CI:
+        pytest.fail(f"{reason} (CI=true, so this is a failure, not a skip)")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def organisations(db):
+    K = Organisation.Kind
+    return {
+        "school_a": OrganisationFactory(name="Ekbackeskolan", kind=K.SCHOOL),
+        "school_b": OrganisationFactory(name="Lindängsskolan", kind=K.SCHOOL),
+        "social_services": OrganisationFactory(name="Socialtjänsten", kind=K.SOCIAL_SERVICES),
+        "police": OrganisationFactory(name="Polisen", kind=K.POLICE),
+        "leisure": OrganisationFactory(name="Fritid", kind=K.LEISURE),
+        "mediation": OrganisationFactory(
+            name="Medling", kind=K.SOCIAL_SERVICES, receives_mediation_referrals=True
+        ),
+        "victim_support": OrganisationFactory(
+            name="Stödcentrum", kind=K.SOCIAL_SERVICES, receives_victim_support_referrals=True
+        ),
+    }
+
+
+@pytest.fixture
+def make_user(organisations):
+    """make_user("coordinator") or make_user("school_staff", organisation="school_b")."""
+
+    def make(role, organisation=None, **kwargs):
+        org = organisations[organisation or HOME_ORGANISATION[role]]
+        return UserFactory(role=role, organisation=org, **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def users_by_role(make_user):
+    return {role: make_user(role, username=role) for role in ROLE_NAMES}
+
+
+@pytest.fixture
+def alice(make_user):
+    """A coordinator in social services: the owner's side."""
+    return make_user("coordinator", username="alice")
+
+
+@pytest.fixture
+def bob(make_user):
+    """School staff at Ekbackeskolan: a colleague from another agency."""
+    return make_user("school_staff", username="bob")
+
+
+@pytest.fixture
+def carol(make_user):
+    """Leisure staff: should have no access to what the others share."""
+    return make_user("leisure_staff", username="carol")

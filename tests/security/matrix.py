@@ -1,0 +1,139 @@
+"""The authorization matrix: every URL pattern of the project and who may reach it.
+
+Each pattern is keyed by its name ("app:name"), or by "namespace:route" when it has none.
+A pattern missing from POLICIES fails the matrix test, so a new view cannot ship without
+deciding who may see it. Expected statuses are per role, plus "anonymous".
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from accounts.roles import ROLE_NAMES
+
+ANONYMOUS = "anonymous"
+EVERYONE = [ANONYMOUS, *ROLE_NAMES]
+
+
+@dataclass
+class Policy:
+    expected: dict[str, int]
+    method: str = "get"
+    # Builds the URL from the world of the test (users and objects); None: reverse(name).
+    url: Callable[[dict], str] | None = None
+    kwargs: Callable[[dict], dict] = field(default=lambda world: {})
+
+
+def statuses(default: int, anonymous: int | None = None, **by_role: int) -> dict[str, int]:
+    table = {role: by_role.get(role, default) for role in ROLE_NAMES}
+    table[ANONYMOUS] = default if anonymous is None else anonymous
+    return table
+
+
+def signed_in(status=200, **kwargs) -> Policy:
+    """Any signed-in user; the anonymous visitor is sent to the login page."""
+    return Policy(statuses(status, anonymous=302), **kwargs)
+
+
+def public(status=200, **kwargs) -> Policy:
+    return Policy(statuses(status), **kwargs)
+
+
+def administrators_only(status=200, **kwargs) -> Policy:
+    """The Django admin: administrators only; others get 403, the anonymous the login page."""
+    return Policy(statuses(403, anonymous=302, administrator=status), **kwargs)
+
+
+def _user_pk(world):
+    return {"object_id": world["administrator"].pk}
+
+
+def _organisation_pk(world):
+    return {"object_id": world["administrator"].organisation_id}
+
+
+POLICIES: dict[str, Policy] = {
+    "home": signed_in(),
+    "healthz": public(),
+    "set_language": public(302, method="post"),
+    "accounts:login": Policy(statuses(302, anonymous=200)),
+    "accounts:logout": public(302, method="post"),
+    "accounts:two_factor_setup": signed_in(),
+    # Without a confirmed device the verify page sends the user to enrolment.
+    "accounts:two_factor_verify": signed_in(302),
+    # The Django admin (reference data only).
+    "admin:index": administrators_only(),
+    "admin:login": Policy(statuses(403, anonymous=302, administrator=302)),
+    "admin:logout": administrators_only(302, method="post"),
+    "admin:password_change": administrators_only(),
+    "admin:password_change_done": administrators_only(),
+    "admin:jsi18n": administrators_only(),
+    "admin:autocomplete": administrators_only(403),  # without its query parameters
+    "admin:app_list": administrators_only(kwargs=lambda w: {"app_label": "accounts"}),
+    "admin:view_on_site": administrators_only(
+        404, kwargs=lambda w: {"content_type_id": 0, "object_id": 0}
+    ),
+    "admin:(?P<url>.*)$": administrators_only(404, url=lambda w: "/admin/no-such-page/"),
+    "admin:accounts_organisation_changelist": administrators_only(),
+    "admin:accounts_organisation_add": administrators_only(),
+    "admin:accounts_organisation_change": administrators_only(kwargs=_organisation_pk),
+    "admin:accounts_organisation_history": administrators_only(kwargs=_organisation_pk),
+    "admin:accounts_organisation_delete": administrators_only(403, kwargs=_organisation_pk),
+    "admin:accounts_organisation:<path:object_id>/": administrators_only(
+        302, url=lambda w: f"/admin/accounts/organisation/{w['administrator'].organisation_id}/"
+    ),
+    "admin:accounts_user_changelist": administrators_only(),
+    "admin:accounts_user_add": administrators_only(),
+    "admin:accounts_user_change": administrators_only(kwargs=_user_pk),
+    "admin:accounts_user_history": administrators_only(kwargs=_user_pk),
+    "admin:accounts_user_delete": administrators_only(403, kwargs=_user_pk),
+    "admin:auth_user_password_change": administrators_only(
+        kwargs=lambda w: {"id": w["administrator"].pk}
+    ),
+    "admin:accounts_user:<path:object_id>/": administrators_only(
+        302, url=lambda w: f"/admin/accounts/user/{w['administrator'].pk}/"
+    ),
+}
+
+
+def url_patterns(urlconf=None) -> set[str]:
+    """Every pattern of the URL configuration, by name or, failing that, by route."""
+    found = set()
+
+    def walk(patterns, namespace, prefix_name):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                ns = pattern.namespace or namespace
+                walk(pattern.url_patterns, ns, _model_prefix(pattern, prefix_name))
+            elif isinstance(pattern, URLPattern):
+                if pattern.name:
+                    found.add(f"{namespace}:{pattern.name}" if namespace else pattern.name)
+                else:
+                    scope = ":".join(part for part in (namespace, prefix_name) if part)
+                    found.add(f"{scope}:{pattern.pattern}")
+
+    walk(get_resolver(urlconf).url_patterns, None, None)
+    return found
+
+
+def _model_prefix(resolver: URLResolver, current):
+    """Admin model URLs are included without a namespace; name them after their model."""
+    names = {p.name for p in resolver.url_patterns if isinstance(p, URLPattern) and p.name}
+    changelists = [n for n in names if n.endswith("_changelist")]
+    return changelists[0].removesuffix("_changelist") if changelists else current
+
+
+def undeclared(urlconf=None) -> set[str]:
+    return url_patterns(urlconf) - POLICIES.keys()
+
+
+def stale(urlconf=None) -> set[str]:
+    return POLICIES.keys() - url_patterns(urlconf)
+
+
+def url_for(name: str, world: dict) -> str:
+    policy = POLICIES[name]
+    if policy.url:
+        return policy.url(world)
+    return reverse(name, kwargs=policy.kwargs(world))

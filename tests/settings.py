@@ -1,0 +1,20 @@
+"""Test settings: production settings with test-only secrets and fast password hashing."""
+
+import os
+
+os.environ.setdefault("SSPF_ENV_FILE", "/nonexistent")  # the developer's var/dev.env is not read
+os.environ.setdefault("DEBUG", "0")
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key-" + "x" * 40)
+os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
+os.environ.setdefault("SECURE_COOKIES", "0")
+os.environ.setdefault("SSPF_REQUIRE_2FA", "0")
+
+from sspf.settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed, tests only
+STORAGES["staticfiles"] = {  # noqa: F405
+    "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+}
+STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True
