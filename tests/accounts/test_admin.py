@@ -1,0 +1,75 @@
+from django.contrib import admin
+from django.contrib.auth.models import Group
+
+from accounts.models import Organisation, User
+from accounts.roles import ROLE_NAMES
+
+
+def test_admin_holds_organisations_and_users_only():
+    assert {model._meta.label_lower for model in admin.site._registry} == {
+        "accounts.organisation",
+        "accounts.user",
+    }
+
+
+def test_administrator_creates_an_organisation(client, make_user):
+    client.force_login(make_user("administrator"))
+    response = client.post(
+        "/admin/accounts/organisation/add/",
+        {"name": "Björkskolan", "kind": "school", "active": "on"},
+    )
+    assert response.status_code == 302
+    assert Organisation.objects.filter(name="Björkskolan", kind="school").exists()
+
+
+def test_administrator_sets_a_users_role_but_not_superuser(client, make_user, organisations):
+    client.force_login(make_user("administrator"))
+    page = client.get("/admin/accounts/user/add/").content.decode()
+    assert "is_superuser" not in page
+    assert "user_permissions" not in page
+    role = Group.objects.get(name="field_worker")
+    response = client.post(
+        "/admin/accounts/user/add/",
+        {
+            "username": "ny.faltare",
+            "first_name": "Ny",
+            "last_name": "Fältare",
+            "email": "ny@example.org",
+            "organisation": organisations["social_services"].pk,
+            "groups": [role.pk],
+            "password1": "a-long-enough-password-1",
+            "password2": "a-long-enough-password-1",
+            "usable_password": "true",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    user = User.objects.get(username="ny.faltare")
+    assert user.has_role("field_worker")
+    assert not user.is_superuser
+
+
+def test_role_choices_are_the_ten_roles_only(client, make_user):
+    Group.objects.create(name="not-a-role")
+    client.force_login(make_user("administrator"))
+    page = client.get("/admin/accounts/user/add/").content.decode()
+    assert "not-a-role" not in page
+
+
+def test_administrators_user_list_query_budget(client, make_user, django_assert_max_num_queries):
+    for _ in range(30):
+        make_user("school_staff")
+    client.force_login(make_user("administrator"))
+    with django_assert_max_num_queries(14):
+        assert client.get("/admin/accounts/user/").status_code == 200
+
+
+def test_the_roles_migration_creates_every_role(db):
+    assert set(Group.objects.filter(name__in=ROLE_NAMES).values_list("name", flat=True)) == set(
+        ROLE_NAMES
+    )
+
+
+def test_only_the_administrator_role_may_change_users(db):
+    for group in Group.objects.filter(name__in=ROLE_NAMES):
+        codenames = set(group.permissions.values_list("codename", flat=True))
+        assert ("change_user" in codenames) == (group.name == "administrator")
