@@ -6,7 +6,7 @@ PY := $(BIN)/python
 STAMP := $(VENV)/.installed-$(shell cksum requirements-dev.lock | cut -d' ' -f1)
 PG_URL ?= postgres://postgres@127.0.0.1:5432/sspf
 
-.PHONY: run test test-postgres test-browser lint format messages check-deploy lock clean
+.PHONY: venv run test test-postgres test-browser lint format messages check-deploy lock clean
 
 $(STAMP): requirements-dev.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,8 @@ test: $(STAMP)
 
 ## test-postgres: the suite against PostgreSQL (PG_URL; a test database is created)
 test-postgres: $(STAMP)
+	@DATABASE_URL=$(PG_URL) $(PY) -m tests.pg_ready; status=$$?; \
+	if [ $$status -eq 2 ]; then exit 0; elif [ $$status -ne 0 ]; then exit $$status; fi; \
 	DATABASE_URL=$(PG_URL) $(BIN)/pytest -m "not browser"
 
 ## test-browser: only the Playwright tests in Debian's Chromium

@@ -80,3 +80,13 @@ def bob(make_user):
 def carol(make_user):
     """Leisure staff: should have no access to what the others share."""
     return make_user("leisure_staff", username="carol")
+
+
+def pytest_collection_modifyitems(config, items):
+    from django.db import connection
+
+    for item in items:
+        if "postgres" in item.keywords and connection.vendor != "postgresql":
+            item.add_marker(
+                pytest.mark.skip(reason="PostgreSQL only: runs in `make test-postgres`")
+            )

@@ -21,7 +21,7 @@ def test_creates_the_municipality_and_one_user_per_role(db, client):
     assert Organisation.objects.filter(receives_victim_support_referrals=True).exists()
     roles = sorted(role for _u, _f, _l, role, _o in USERS)
     assert roles == sorted(ROLE_NAMES)
-    for username, _first, _last, role, organisation in USERS:
+    for username, _first, _last, _role, organisation in USERS:
         client.logout()
         response = client.post(
             "/accounts/login/", {"username": username, "password": DEMO_PASSWORD}

@@ -99,31 +99,12 @@ def test_two_factor_is_not_asked_when_switched_off(client, alice, settings):
     assert client.get(reverse("home")).status_code == 200
 
 
-def test_two_factor_is_on_by_default_in_production():
-    from sspf import settings as production
+def test_two_factor_is_on_by_default_in_production_and_off_in_development():
+    from tests.sspf.test_settings import PRINT_SETTING, run_django
 
-    assert production.DEBUG is False
-    assert production.SSPF_REQUIRE_2FA is False  # tests switch it off through the environment
-    import subprocess
-    import sys
-
-    out = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "from django.conf import settings; print(settings.SSPF_REQUIRE_2FA)",
-        ],
-        env={
-            "DJANGO_SETTINGS_MODULE": "sspf.settings",
-            "SECRET_KEY": "x" * 50,
-            "SSPF_ENV_FILE": "/nonexistent",
-            "PATH": "",
-        },
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert out.stdout.strip() == "True"
+    production = run_django(["-c", PRINT_SETTING.format("SSPF_REQUIRE_2FA")], SECRET_KEY="x" * 50)
+    development = run_django(["-c", PRINT_SETTING.format("SSPF_REQUIRE_2FA")], DEBUG="1")
+    assert (production.stdout.strip(), development.stdout.strip()) == ("True", "False")
 
 
 def test_administrator_reset_removes_the_device(client, make_user, alice):

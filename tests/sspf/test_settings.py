@@ -8,6 +8,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+PRINT_SETTING = (
+    "import django; django.setup(); from django.conf import settings; print(settings.{})"
+)
 
 
 def run_django(args, **env):
@@ -36,10 +39,7 @@ def test_secret_key_can_come_from_a_file(tmp_path):
     secret = tmp_path / "secret_key"
     secret.write_text("from-a-file-" + "k" * 50 + "\n")
     result = run_django(
-        [
-            "-c",
-            "import django; django.setup(); from django.conf import settings; print(settings.SECRET_KEY)",
-        ],
+        ["-c", PRINT_SETTING.format("SECRET_KEY")],
         DEBUG="0",
         SECRET_KEY_FILE=str(secret),
     )
@@ -81,10 +81,7 @@ def test_check_deploy_reports_nothing_with_production_settings():
 )
 def test_settings_come_from_the_environment(name, value, setting, expected):
     result = run_django(
-        [
-            "-c",
-            f"import django; django.setup(); from django.conf import settings; print(settings.{setting})",
-        ],
+        ["-c", PRINT_SETTING.format(setting)],
         DEBUG="1",
         **{name: value},
     )
