@@ -59,3 +59,19 @@ def screenshot(page):
         page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
     return take
+
+
+@pytest.fixture
+def demo(transactional_db):
+    """The demo municipality, committed so that the live server sees it.
+
+    Transactional tests empty every table afterwards, the roles from the data migration
+    included, so they are created again here by the migration's own function.
+    """
+    from importlib import import_module
+
+    from django.apps import apps
+    from django.core.management import call_command
+
+    import_module("accounts.migrations.0002_roles").create_roles(apps, None)
+    call_command("seed_demo", force=True, verbosity=0)

@@ -1,14 +1,7 @@
-import pytest
-from django.core.management import call_command
-
 from accounts.management.commands.seed_demo import DEMO_PASSWORD
 
-# The live server sees only committed data; roles from the migration are restored per test.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
-
-def test_demo_user_logs_in_switches_language_and_logs_out(page, screenshot, live_server):
-    call_command("seed_demo", force=True, verbosity=0)
+def test_demo_user_logs_in_switches_language_and_logs_out(page, screenshot, live_server, demo):
 
     page.goto(f"{live_server.url}/")
     assert page.url.startswith(f"{live_server.url}/accounts/login/")
@@ -33,7 +26,7 @@ def test_demo_user_logs_in_switches_language_and_logs_out(page, screenshot, live
     assert "/accounts/login/" in page.url
 
 
-def test_skip_link_is_the_first_stop_for_the_keyboard(page, live_server):
+def test_skip_link_is_the_first_stop_for_the_keyboard(page, live_server, transactional_db):
     page.goto(f"{live_server.url}/no-such-page/")  # a page without an autofocused field
     page.keyboard.press("Tab")
     skip_link = page.locator(":focus")
@@ -43,8 +36,7 @@ def test_skip_link_is_the_first_stop_for_the_keyboard(page, live_server):
     assert page.evaluate("document.activeElement.id") == "main"
 
 
-def test_home_page_fits_a_phone(page, screenshot, live_server):
-    call_command("seed_demo", force=True, verbosity=0)
+def test_home_page_fits_a_phone(page, screenshot, live_server, demo):
     page.set_viewport_size({"width": 375, "height": 740})
     page.goto(f"{live_server.url}/accounts/login/")
     page.get_by_label("Användarnamn").fill("samordnare")
