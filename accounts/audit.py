@@ -1,10 +1,5 @@
-from auditlog.registry import auditlog
-
 from accounts.models import Organisation, User
+from audit.registry import register
 
-auditlog.register(Organisation)
-auditlog.register(
-    User,
-    exclude_fields=["password", "last_login"],
-    m2m_fields={"groups"},
-)
+register(Organisation)
+register(User, exclude_fields=["password", "last_login"], m2m_fields={"groups"})

@@ -7,10 +7,15 @@ import secrets
 import sys
 from pathlib import Path
 
+from sspf.keys import new_key_spec
+
 VAR_DIR = Path(__file__).resolve().parent.parent / "var"
 
 SECRET_FILES = {
     "SECRET_KEY_FILE": ("secret_key", lambda: secrets.token_urlsafe(50)),
+    "SSPF_FIELD_KEYS_FILE": ("field_keys", lambda: new_key_spec("dev1")),
+    "SSPF_INDEX_KEY_FILE": ("index_key", lambda: new_key_spec("dev1")),
+    "SSPF_AUDIT_KEY_FILE": ("audit_key", lambda: new_key_spec("dev1")),
 }
 SETTINGS = {"DEBUG": "1", "SSPF_REQUIRE_2FA": "0"}
 

@@ -15,6 +15,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from sspf.env import env, envbool, envint, envlist, envsecret
+from sspf.keys import Keyring
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -29,6 +30,21 @@ if not SECRET_KEY:
             "`make run` generates a development key into var/."
         )
     SECRET_KEY = "insecure-development-key-only-used-with-DEBUG-on"  # noqa: S105
+
+# Keys for encrypted fields, the personnummer blind index and the audit seal chain
+# (README: "Keys"). Each is a keyring "kid:base64key,..."; start-up stops if one is missing.
+SSPF_FIELD_KEYS = envsecret("SSPF_FIELD_KEYS")
+SSPF_INDEX_KEY = envsecret("SSPF_INDEX_KEY")
+SSPF_AUDIT_KEY = envsecret("SSPF_AUDIT_KEY")
+for _name, _value in [
+    ("SSPF_FIELD_KEYS", SSPF_FIELD_KEYS),
+    ("SSPF_INDEX_KEY", SSPF_INDEX_KEY),
+    ("SSPF_AUDIT_KEY", SSPF_AUDIT_KEY),
+]:
+    Keyring.parse(_value, _name, key_bytes=32 if _name == "SSPF_FIELD_KEYS" else None)
+
+# Addresses of reverse proxies whose X-Forwarded-For is believed (comma-separated IPs).
+SSPF_TRUSTED_PROXIES = envlist("SSPF_TRUSTED_PROXIES", "")
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
@@ -47,6 +63,7 @@ INSTALLED_APPS = [
     "guardian",
     "auditlog",
     "sspf",
+    "audit",
     "accounts",
 ]
 
@@ -63,7 +80,7 @@ MIDDLEWARE = [
     "accounts.middleware.RequireTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "auditlog.middleware.AuditlogMiddleware",
+    "audit.middleware.AuditMiddleware",
     # Axes must come last so that it sees the outcome of authentication.
     "axes.middleware.AxesMiddleware",
 ]
@@ -140,6 +157,7 @@ AXES_LOCKOUT_CALLABLE = "accounts.views.lockout"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ADMIN = False
 AXES_VERBOSE = False
+AXES_CLIENT_IP_CALLABLE = "audit.middleware.client_ip"
 
 # Two-factor login (TOTP). On by default in production, off in the demo.
 SSPF_REQUIRE_2FA = envbool("SSPF_REQUIRE_2FA", not DEBUG)
@@ -149,8 +167,11 @@ OTP_TOTP_ISSUER = "SSPF"
 ANONYMOUS_USER_NAME = None
 GUARDIAN_RAISE_403 = False
 
-# django-auditlog
+# django-auditlog, with our sealed log entry and a correlation id made by the server
 AUDITLOG_INCLUDE_ALL_MODELS = False
+AUDITLOG_LOGENTRY_MODEL = "audit.LogEntry"
+AUDITLOG_CID_HEADER = None
+AUDITLOG_CID_GETTER = "audit.middleware.current_correlation_id"
 
 # Internationalisation: Swedish by default, English available.
 LANGUAGE_CODE = env("SSPF_LANGUAGE") or "sv"

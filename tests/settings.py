@@ -9,6 +9,10 @@ os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 os.environ.setdefault("SECURE_COOKIES", "0")
 os.environ.setdefault("SSPF_REQUIRE_2FA", "0")
+# Fixed test keys (32 bytes each); never used outside the test suite.
+os.environ.setdefault("SSPF_FIELD_KEYS", "test1:" + "MTExMTExMTExMTExMTExMTExMTExMTExMTExMTExMTE=")
+os.environ.setdefault("SSPF_INDEX_KEY", "test1:" + "MjIyMjIyMjIyMjIyMjIyMjIyMjIyMjIyMjIyMjIyMjI=")
+os.environ.setdefault("SSPF_AUDIT_KEY", "test1:" + "MzMzMzMzMzMzMzMzMzMzMzMzMzMzMzMzMzMzMzMzMzM=")
 
 from sspf.settings import *  # noqa: E402,F403
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+KEYS = ["SSPF_FIELD_KEYS", "SSPF_INDEX_KEY", "SSPF_AUDIT_KEY"]
 PRINT_SETTING = (
     "import django; django.setup(); from django.conf import settings; print(settings.{})"
 )
@@ -18,6 +19,7 @@ def run_django(args, **env):
         "PATH": os.environ.get("PATH", ""),
         "DJANGO_SETTINGS_MODULE": "sspf.settings",
         "SSPF_ENV_FILE": "/nonexistent",
+        **{name: os.environ[name] for name in KEYS},
     }
     return subprocess.run(
         [sys.executable, *args],
@@ -51,6 +53,20 @@ def test_unreadable_secret_file_is_named(tmp_path):
     result = run_django(["manage.py", "check"], DEBUG="0", SECRET_KEY_FILE=str(tmp_path / "none"))
     assert result.returncode != 0
     assert "SECRET_KEY_FILE points to" in result.stderr
+
+
+@pytest.mark.parametrize("missing", KEYS)
+def test_production_refuses_to_start_without_each_key(missing):
+    result = run_django(["manage.py", "check"], DEBUG="0", SECRET_KEY="s" * 50, **{missing: ""})
+    assert result.returncode != 0
+    assert f"{missing} is not set. Set {missing} or {missing}_FILE" in result.stderr
+
+
+def test_a_malformed_key_is_refused_with_its_name():
+    result = run_django(
+        ["manage.py", "check"], DEBUG="0", SECRET_KEY="s" * 50, SSPF_FIELD_KEYS="k1:c2hvcnQ="
+    )
+    assert "SSPF_FIELD_KEYS: key 'k1' must be 32 bytes, not 5." in result.stderr
 
 
 def test_bad_boolean_is_refused_with_its_name():

@@ -1,0 +1,49 @@
+"""Audit of reads: every read of protected data, and every refused attempt, leaves an entry.
+
+Selectors call these after their permission check (DESIGN §6). Granted reads go through
+django-auditlog's `accessed` signal, so the entry has the actor, address and correlation id
+of the request; the object is not loaded a second time.
+"""
+
+from auditlog.context import set_actor
+from auditlog.registry import auditlog
+from auditlog.signals import accessed
+from django.contrib.contenttypes.models import ContentType
+
+from audit.middleware import current_correlation_id
+from audit.models import LogEntry
+
+DENIED = {"denied": True}
+
+
+def log_access(user, obj) -> None:
+    """Records that `user` read `obj`. The model must be registered with audit.registry."""
+    if not auditlog.contains(obj.__class__):
+        raise LookupError(f"{obj._meta.label} is not registered for auditing")
+    if current_correlation_id() is None:
+        # Outside a request (a command, a job): no middleware names the actor, so we do.
+        with set_actor(user):
+            accessed.send(sender=obj.__class__, instance=obj)
+    else:
+        accessed.send(sender=obj.__class__, instance=obj)
+
+
+def log_denied(user, model, pk, obj=None) -> LogEntry:
+    """Records a refused attempt by `user` to reach object `pk` of `model`.
+
+    `obj` is given when the object exists, so that the entry carries its reference; an attempt
+    on an id that does not exist is logged just the same.
+    """
+    object_id = pk if isinstance(pk, int) else None
+    if object_id is None and str(pk).isdigit():
+        object_id = int(pk)
+    return LogEntry.objects.create(
+        content_type=ContentType.objects.get_for_model(model),
+        object_pk=str(pk),
+        object_id=object_id,
+        object_repr=str(obj) if obj is not None else "",
+        action=LogEntry.Action.ACCESS,
+        actor=user if user is not None and user.is_authenticated else None,
+        cid=current_correlation_id(),
+        additional_data=DENIED,
+    )
