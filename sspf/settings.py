@@ -172,6 +172,9 @@ AUDITLOG_INCLUDE_ALL_MODELS = False
 AUDITLOG_LOGENTRY_MODEL = "audit.LogEntry"
 AUDITLOG_CID_HEADER = None
 AUDITLOG_CID_GETTER = "audit.middleware.current_correlation_id"
+# auditlog's own migrations create its log table even when the model is swapped out; ours is
+# audit.LogEntry, and auditlog has no other tables, so its migrations are not run at all.
+MIGRATION_MODULES = {"auditlog": None}
 
 # Internationalisation: Swedish by default, English available.
 LANGUAGE_CODE = env("SSPF_LANGUAGE") or "sv"

@@ -1,6 +1,8 @@
 """Test settings: production settings with test-only secrets and fast password hashing."""
 
 import os
+import tempfile
+from pathlib import Path
 
 os.environ.setdefault("SSPF_ENV_FILE", "/nonexistent")  # the developer's var/dev.env is not read
 os.environ.setdefault("DEBUG", "0")
@@ -22,3 +24,11 @@ STORAGES["staticfiles"] = {  # noqa: F405
 }
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
+
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.testapp"]  # noqa: F405
+
+# A file, not memory, so that tests can read the bytes SQLite really stores.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": str(Path(tempfile.gettempdir()) / f"sspf-test-{os.getpid()}.sqlite3")
+    }

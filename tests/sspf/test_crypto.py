@@ -1,0 +1,161 @@
+import datetime
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import FieldError
+from django.core.management import call_command
+from django.db import connection
+
+from sspf.crypto import DecryptionError, field_keyring
+from sspf.keys import new_key_spec
+from tests.testapp.models import Secret
+
+PLAINTEXT = "Ellinor Bergqvist-Åström"
+
+
+def raw_column(column: str, pk: int):
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {column} FROM testapp_secret WHERE id = %s", [pk])
+        return cursor.fetchone()[0]
+
+
+def write_raw(column: str, pk: int, value):
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE testapp_secret SET {column} = %s WHERE id = %s", [value, pk])
+
+
+@pytest.mark.django_db
+class TestRoundTrip:
+    def test_values_come_back_exactly(self):
+        secret = Secret.objects.create(
+            name=PLAINTEXT, note="Rad ett\nrad två 🙂", born=datetime.date(2010, 2, 28)
+        )
+        secret = Secret.objects.get(pk=secret.pk)
+        assert secret.name == PLAINTEXT
+        assert secret.note == "Rad ett\nrad två 🙂"
+        assert secret.born == datetime.date(2010, 2, 28)
+
+    def test_empty_and_null_round_trip(self):
+        secret = Secret.objects.create(name="", note=None, born=None)
+        secret = Secret.objects.get(pk=secret.pk)
+        assert (secret.name, secret.note, secret.born) == ("", None, None)
+        assert Secret.objects.filter(note__isnull=True).count() == 1
+
+    def test_stored_value_is_version_key_id_and_ciphertext(self):
+        secret = Secret.objects.create(name=PLAINTEXT)
+        stored = raw_column("name", secret.pk)
+        version, key_id, payload = stored.split(":")
+        assert (version, key_id) == ("1", "test1")
+        assert PLAINTEXT not in stored
+        # A fresh nonce every time: the same value never looks the same twice.
+        other = Secret.objects.create(name=PLAINTEXT)
+        assert raw_column("name", other.pk) != stored
+
+    def test_values_also_decrypt_through_values_list(self):
+        Secret.objects.create(name=PLAINTEXT)
+        assert list(Secret.objects.values_list("name", flat=True)) == [PLAINTEXT]
+
+    def test_only_isnull_can_be_looked_up(self):
+        with pytest.raises(FieldError):
+            Secret.objects.filter(name=PLAINTEXT).exists()
+        with pytest.raises(FieldError):
+            Secret.objects.filter(name__icontains="Ellinor").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sqlite_file_holds_no_plaintext():
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite only; PostgreSQL is checked with a raw query below")
+    Secret.objects.create(label="PLAIN-CONTROL-VALUE", name=PLAINTEXT, note="Anteckning om hemmet")
+    connection.close()  # everything is on disk
+    path = Path(connection.settings_dict["NAME"])
+    data = b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*"))
+    assert b"PLAIN-CONTROL-VALUE" in data  # the search works on this file
+    assert PLAINTEXT.encode() not in data
+    assert b"Anteckning om hemmet" not in data
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_postgresql_stores_no_plaintext():
+    secret = Secret.objects.create(name=PLAINTEXT, note="Anteckning om hemmet")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name, note, born FROM testapp_secret WHERE id = %s", [secret.pk])
+        row = cursor.fetchone()
+        cursor.execute(
+            "SELECT count(*) FROM testapp_secret WHERE name::text LIKE %s OR note LIKE %s",
+            ["%Ellinor%", "%hemmet%"],
+        )
+        assert cursor.fetchone()[0] == 0
+    assert row[0].startswith("1:test1:") and PLAINTEXT not in row[0]
+    assert "hemmet" not in row[1]
+
+
+@pytest.mark.django_db
+class TestKeys:
+    def test_a_value_copied_to_another_column_does_not_decrypt(self):
+        secret = Secret.objects.create(name=PLAINTEXT, note="note")
+        write_raw("note", secret.pk, raw_column("name", secret.pk))
+        with pytest.raises(DecryptionError, match="testapp.Secret.note"):
+            Secret.objects.get(pk=secret.pk)
+
+    def test_a_tampered_value_fails_loudly(self):
+        secret = Secret.objects.create(name=PLAINTEXT)
+        stored = raw_column("name", secret.pk)
+        write_raw("name", secret.pk, stored[:-4] + ("AAAA" if stored[-4:] != "AAAA" else "BBBB"))
+        with pytest.raises(DecryptionError):
+            Secret.objects.get(pk=secret.pk)
+
+    def test_a_wrong_key_fails_loudly(self, settings):
+        secret = Secret.objects.create(name=PLAINTEXT)
+        settings.SSPF_FIELD_KEYS = new_key_spec("test1")  # same id, other key
+        with pytest.raises(DecryptionError, match="does not decrypt under key 'test1'"):
+            Secret.objects.get(pk=secret.pk)
+
+    def test_a_missing_key_fails_loudly(self, settings):
+        secret = Secret.objects.create(name=PLAINTEXT)
+        settings.SSPF_FIELD_KEYS = new_key_spec("other")
+        with pytest.raises(DecryptionError, match="no key with id 'test1'"):
+            Secret.objects.get(pk=secret.pk)
+
+    def test_a_raw_value_never_comes_back(self):
+        secret = Secret.objects.create(name=PLAINTEXT)
+        write_raw("name", secret.pk, "plain text written behind our back")
+        with pytest.raises(DecryptionError, match="not in the encrypted format"):
+            Secret.objects.get(pk=secret.pk)
+
+
+@pytest.mark.django_db
+class TestRotation:
+    def test_old_values_read_after_rotation_and_rotation_is_idempotent(self, settings, capsys):
+        old = Secret.objects.create(name=PLAINTEXT, note="gammal", born=datetime.date(2011, 5, 1))
+        empty = Secret.objects.create(name="", note=None)
+        settings.SSPF_FIELD_KEYS = f"{new_key_spec('k2')},{settings.SSPF_FIELD_KEYS}"
+        assert field_keyring().current_id == "k2"
+        newer = Secret.objects.create(name="ny", note="ny")
+
+        call_command("rotate_field_keys", batch_size=1, no_progress=True)
+        # old: name, note, born, personnummer (""); empty: name and personnummer ("").
+        assert "6 value(s) re-encrypted under key 'k2'" in capsys.readouterr().out
+        for pk in (old.pk, empty.pk, newer.pk):
+            for column in ("name", "note", "born"):
+                stored = raw_column(column, pk)
+                assert stored is None or stored.split(":")[1] == "k2"
+
+        call_command("rotate_field_keys", no_progress=True)
+        assert "0 value(s) re-encrypted" in capsys.readouterr().out
+
+        settings.SSPF_FIELD_KEYS = settings.SSPF_FIELD_KEYS.split(",")[0]  # old key dropped
+        old.refresh_from_db()
+        assert (old.name, old.note, old.born) == (PLAINTEXT, "gammal", datetime.date(2011, 5, 1))
+        assert Secret.objects.get(pk=empty.pk).note is None
+
+    def test_rotation_writes_no_audit_entries(self, settings):
+        from audit.models import LogEntry
+
+        Secret.objects.create(name=PLAINTEXT)
+        before = LogEntry.objects.count()
+        settings.SSPF_FIELD_KEYS = f"{new_key_spec('k2')},{settings.SSPF_FIELD_KEYS}"
+        call_command("rotate_field_keys", no_progress=True, stdout=StringIO())
+        assert LogEntry.objects.count() == before
