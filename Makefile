@@ -54,7 +54,10 @@ messages: $(STAMP)
 ## check-deploy: Django's deployment checks with production-like settings
 check-deploy: $(STAMP)
 	DEBUG=0 SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') \
-	  ALLOWED_HOSTS=sspf.example DATABASE_URL=$(PG_URL) \
+	  SSPF_FIELD_KEYS=$$($(PY) -c 'from sspf.keys import new_key_spec; print(new_key_spec("k1"))') \
+	  SSPF_INDEX_KEY=$$($(PY) -c 'from sspf.keys import new_key_spec; print(new_key_spec("k1"))') \
+	  SSPF_AUDIT_KEY=$$($(PY) -c 'from sspf.keys import new_key_spec; print(new_key_spec("k1"))') \
+	  SSPF_ENV_FILE=/nonexistent ALLOWED_HOSTS=sspf.example DATABASE_URL=$(PG_URL) \
 	  $(PY) manage.py check --deploy --fail-level WARNING
 
 ## lock: re-pin every dependency from pyproject.toml

@@ -159,3 +159,32 @@ class TestRotation:
         settings.SSPF_FIELD_KEYS = f"{new_key_spec('k2')},{settings.SSPF_FIELD_KEYS}"
         call_command("rotate_field_keys", no_progress=True, stdout=StringIO())
         assert LogEntry.objects.count() == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_interrupted_rotation_finishes_when_run_again(settings, monkeypatch):
+    from sspf import crypto
+
+    for n in range(6):
+        Secret.objects.create(name=f"namn {n}", note=f"anteckning {n}")
+    settings.SSPF_FIELD_KEYS = f"{new_key_spec('k2')},{settings.SSPF_FIELD_KEYS}"
+    real_encrypt, calls = crypto.encrypt, []
+
+    def failing_encrypt(*args):
+        calls.append(1)
+        if len(calls) == 7:
+            raise KeyboardInterrupt
+        return real_encrypt(*args)
+
+    monkeypatch.setattr("sspf.management.commands.rotate_field_keys.encrypt", failing_encrypt)
+    with pytest.raises(KeyboardInterrupt):
+        call_command("rotate_field_keys", batch_size=2, no_progress=True, stdout=StringIO())
+    key_ids = {raw_column("name", s.pk).split(":")[1] for s in Secret.objects.all()}
+    assert key_ids == {"k2", "test1"}  # the first batches were committed, the rest not
+
+    monkeypatch.undo()
+    out = StringIO()
+    call_command("rotate_field_keys", no_progress=True, stdout=out)
+    assert "0 value(s)" not in out.getvalue()
+    assert {raw_column("name", s.pk).split(":")[1] for s in Secret.objects.all()} == {"k2"}
+    assert sorted(s.name for s in Secret.objects.all()) == [f"namn {n}" for n in range(6)]
