@@ -15,11 +15,11 @@ class SSPFAdminSite(admin.AdminSite):
     personal data about young people is ever edited through the admin.
     """
 
-    ALLOWED_MODELS = {"accounts.organisation", "accounts.user"}
+    ALLOWED_MODELS = {"accounts.organisation", "accounts.user", "schools.school"}
 
     site_header = _("SSPF – administration")
     site_title = _("SSPF administration")
-    index_title = _("Organisations and users")
+    index_title = _("Organisations, users and schools")
 
     def register(self, model_or_iterable, admin_class=None, **options):
         models = [model_or_iterable] if isinstance(model_or_iterable, type) else model_or_iterable

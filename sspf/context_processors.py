@@ -8,6 +8,11 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
     items = [("home", reverse("home"), _("Home"))]
+    if user.has_role("school_police") or user.has_role("field_worker"):
+        items.append(("my_schools", reverse("schools:mine"), _("My schools")))
+    if user.has_perm("schools.view_assignment"):
+        items.append(("coverage", reverse("schools:coverage"), _("Coverage")))
+        items.append(("assignments", reverse("schools:assignments"), _("Assignments")))
     if user.has_role("administrator"):
         items.append(("admin", reverse("admin:index"), _("Administration")))
     items.append(("two_factor", reverse("accounts:two_factor_setup"), _("Two-factor login")))

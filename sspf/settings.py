@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "sspf",
     "audit",
     "accounts",
+    "schools",
 ]
 
 MIDDLEWARE = [
@@ -162,6 +163,9 @@ AXES_CLIENT_IP_CALLABLE = "audit.middleware.client_ip"
 # Two-factor login (TOTP). On by default in production, off in the demo.
 SSPF_REQUIRE_2FA = envbool("SSPF_REQUIRE_2FA", not DEBUG)
 OTP_TOTP_ISSUER = "SSPF"
+
+# Schools: the agreement asks for two contact police officers per school.
+SSPF_POLICE_CONTACTS_PER_SCHOOL = envint("SSPF_POLICE_CONTACTS_PER_SCHOOL", 2)
 
 # django-guardian: object permissions only for real users; no anonymous user row.
 ANONYMOUS_USER_NAME = None

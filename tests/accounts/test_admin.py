@@ -5,10 +5,11 @@ from accounts.models import Organisation, User
 from accounts.roles import ROLE_NAMES
 
 
-def test_admin_holds_organisations_and_users_only():
+def test_admin_holds_reference_data_only():
     assert {model._meta.label_lower for model in admin.site._registry} == {
         "accounts.organisation",
         "accounts.user",
+        "schools.school",
     }
 
 

@@ -1,4 +1,4 @@
-from accounts.management.commands.seed_demo import DEMO_PASSWORD
+from accounts.demo import DEMO_PASSWORD
 
 
 def test_demo_user_logs_in_switches_language_and_logs_out(page, screenshot, live_server, demo):

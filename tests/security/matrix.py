@@ -23,6 +23,9 @@ class Policy:
     # Builds the URL from the world of the test (users and objects); None: reverse(name).
     url: Callable[[dict], str] | None = None
     kwargs: Callable[[dict], dict] = field(default=lambda world: {})
+    # For object pages: which object ("in scope": the police and field worker of the world
+    # are assigned to it; "out of scope": nobody is).
+    scope: str = ""
 
 
 def statuses(default: int, anonymous: int | None = None, **by_role: int) -> dict[str, int]:
@@ -45,15 +48,32 @@ def administrators_only(status=200, **kwargs) -> Policy:
     return Policy(statuses(403, anonymous=302, administrator=status), **kwargs)
 
 
+def only(status_for: dict[str, int], other: int, anonymous=302, **kwargs) -> Policy:
+    """The roles named get their status; every other role gets `other`."""
+    return Policy(statuses(other, anonymous=anonymous, **status_for), **kwargs)
+
+
+def _school(which):
+    return lambda world: {"pk": world[which].pk}
+
+
+SCHOOL_READERS = {"coordinator": 200, "administrator": 200}
+COORDINATOR_ONLY = {"coordinator": 200}
+
+
 def _user_pk(world):
     return {"object_id": world["administrator"].pk}
+
+
+def _school_admin(world):
+    return {"object_id": world["school_in"].pk}
 
 
 def _organisation_pk(world):
     return {"object_id": world["administrator"].organisation_id}
 
 
-POLICIES: dict[str, Policy] = {
+POLICIES: dict[str, Policy | list[Policy]] = {
     "home": signed_in(),
     "healthz": public(),
     "set_language": public(302, method="post"),
@@ -62,6 +82,35 @@ POLICIES: dict[str, Policy] = {
     "accounts:two_factor_setup": signed_in(),
     # Without a confirmed device the verify page sends the user to enrolment.
     "accounts:two_factor_verify": signed_in(302),
+    # Schools: "my schools" is everyone's own (empty without assignments).
+    "schools:mine": signed_in(),
+    "schools:detail": [
+        only(
+            {**SCHOOL_READERS, "school_police": 200, "field_worker": 200},
+            404,
+            kwargs=_school("school_in"),
+            scope="in scope",
+        ),
+        only(SCHOOL_READERS, 404, kwargs=_school("school_out"), scope="out of scope"),
+    ],
+    "schools:visit_new": [
+        only({"school_police": 200}, 403, kwargs=_school("school_in"), scope="in scope"),
+        only({"school_police": 404}, 403, kwargs=_school("school_out"), scope="out of scope"),
+    ],
+    # Visit notes are police records: the officer's organisation only.
+    "schools:visit_detail": [
+        only(
+            {"school_police": 200}, 404, kwargs=lambda w: {"pk": w["visit_in"].pk}, scope="in scope"
+        ),
+        only({}, 404, kwargs=lambda w: {"pk": w["visit_out"].pk}, scope="out of scope"),
+    ],
+    "schools:coverage": only(COORDINATOR_ONLY, 403),
+    "schools:coverage_csv": only(COORDINATOR_ONLY, 403),
+    "schools:assignments": only(COORDINATOR_ONLY, 403),
+    "schools:assignment_new": only(COORDINATOR_ONLY, 403),
+    "schools:assignment_end": only(
+        COORDINATOR_ONLY, 403, kwargs=lambda w: {"pk": w["assignment"].pk}
+    ),
     # The Django admin (reference data only).
     "admin:index": administrators_only(),
     "admin:login": Policy(statuses(403, anonymous=302, administrator=302)),
@@ -90,6 +139,14 @@ POLICIES: dict[str, Policy] = {
     "admin:accounts_user_delete": administrators_only(403, kwargs=_user_pk),
     "admin:auth_user_password_change": administrators_only(
         kwargs=lambda w: {"id": w["administrator"].pk}
+    ),
+    "admin:schools_school_changelist": administrators_only(),
+    "admin:schools_school_add": administrators_only(),
+    "admin:schools_school_change": administrators_only(kwargs=_school_admin),
+    "admin:schools_school_history": administrators_only(kwargs=_school_admin),
+    "admin:schools_school_delete": administrators_only(403, kwargs=_school_admin),
+    "admin:schools_school:<path:object_id>/": administrators_only(
+        302, url=lambda w: f"/admin/schools/school/{w['school_in'].pk}/"
     ),
     "admin:accounts_user:<path:object_id>/": administrators_only(
         302, url=lambda w: f"/admin/accounts/user/{w['administrator'].pk}/"
@@ -132,8 +189,16 @@ def stale(urlconf=None) -> set[str]:
     return POLICIES.keys() - url_patterns(urlconf)
 
 
-def url_for(name: str, world: dict) -> str:
-    policy = POLICIES[name]
+def cases() -> list[tuple[str, Policy]]:
+    """Every (pattern, policy) pair; object pages have one per scope."""
+    pairs = []
+    for name, policy in sorted(POLICIES.items()):
+        for one in policy if isinstance(policy, list) else [policy]:
+            pairs.append((name, one))
+    return pairs
+
+
+def url_for(name: str, policy: Policy, world: dict) -> str:
     if policy.url:
         return policy.url(world)
     return reverse(name, kwargs=policy.kwargs(world))

@@ -1,6 +1,6 @@
 import pytest
 
-from tests.security.matrix import ANONYMOUS, EVERYONE, POLICIES, stale, undeclared, url_for
+from tests.security.matrix import ANONYMOUS, EVERYONE, cases, stale, undeclared, url_for
 
 
 def test_every_url_pattern_has_a_policy():
@@ -16,14 +16,39 @@ def test_a_new_view_without_a_policy_fails_the_matrix():
 
 
 @pytest.fixture
-def world(users_by_role):
-    return users_by_role
+def world(users_by_role, organisations):
+    """One user per role; a school the police officer and field worker are assigned to, with a
+    visit, and a school nobody is assigned to."""
+    import datetime
+
+    from schools.models import SchoolVisit
+    from tests.schools.factories import SchoolFactory, assign
+
+    police, field_worker = users_by_role["school_police"], users_by_role["field_worker"]
+    school_in = SchoolFactory(organisation=organisations["school_a"])
+    school_out = SchoolFactory(organisation=organisations["school_b"])
+    assignment = assign(police, school_in)
+    assign(field_worker, school_in)
+    yesterday = datetime.date.today() - datetime.timedelta(days=1)
+    visit_in = SchoolVisit.objects.create(
+        school=school_in, officer=police, date=yesterday, purpose="class_visit", note="n"
+    )
+    visit_out = SchoolVisit.objects.create(
+        school=school_out, officer=police, date=yesterday, purpose="other", note="n"
+    )
+    return {
+        **users_by_role,
+        "school_in": school_in,
+        "school_out": school_out,
+        "assignment": assignment,
+        "visit_in": visit_in,
+        "visit_out": visit_out,
+    }
 
 
-@pytest.mark.parametrize("name", sorted(POLICIES))
-def test_matrix(name, world, client):
-    policy = POLICIES[name]
-    url = url_for(name, world)
+@pytest.mark.parametrize("name,policy", cases(), ids=[f"{n} {p.scope}".strip() for n, p in cases()])
+def test_matrix(name, policy, world, client):
+    url = url_for(name, policy, world)
     wrong = {}
     for who in EVERYONE:
         client.logout()

@@ -1,0 +1,85 @@
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Organisation, User
+from schools.models import Assignment, School, SchoolVisit
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class VisitForm(forms.Form):
+    date = forms.DateField(label=_("Date of the visit"), widget=DateInput())
+    purpose = forms.ChoiceField(label=_("Purpose"), choices=SchoolVisit.Purpose.choices)
+    note = forms.CharField(
+        label=_("Note (optional)"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Only your police colleagues can read the note. Do not name pupils."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {"date": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, user):
+        return f"{user.get_full_name() or user.username} ({user.organisation.name})"
+
+
+class AssignmentForm(forms.Form):
+    school = forms.ModelChoiceField(label=_("School"), queryset=School.objects.filter(active=True))
+    kind = forms.ChoiceField(label=_("Kind"), choices=Assignment.Kind.choices)
+    user = PersonChoiceField(
+        label=_("Person"),
+        queryset=User.objects.filter(is_active=True)
+        .filter(Q(organisation__kind=Organisation.Kind.POLICE) | Q(groups__name="field_worker"))
+        .select_related("organisation")
+        .distinct()
+        .order_by("last_name", "first_name"),
+        help_text=_(
+            "Contact police officers come from a police organisation; field workers "
+            "have the field-worker role."
+        ),
+    )
+    start_date = forms.DateField(label=_("Start date"), widget=DateInput())
+    end_date = forms.DateField(
+        label=_("End date (optional)"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("The first day without the assignment."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {"start_date": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+
+
+class EndAssignmentForm(forms.Form):
+    end_date = forms.DateField(
+        label=_("End date"),
+        widget=DateInput(),
+        help_text=_("The first day without the assignment. Today ends it at once."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {"end_date": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+
+
+class AssignmentFilterForm(forms.Form):
+    school = forms.ModelChoiceField(
+        label=_("School"),
+        queryset=School.objects.all(),
+        required=False,
+        empty_label=_("All schools"),
+    )
+    current = forms.BooleanField(label=_("Only current and coming"), required=False)

@@ -1,0 +1,208 @@
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from schools import selectors, services
+from schools.forms import AssignmentFilterForm, AssignmentForm, EndAssignmentForm, VisitForm
+from schools.models import Assignment
+from schools.terms import Term
+
+
+def _apply_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+@login_required
+def my_schools(request):
+    today = timezone.localdate()
+    this_term = Term.of(today)
+    schools = list(selectors.my_schools(request.user, today))
+    for school in schools:
+        school.visits_this_term = [v for v in school.recent_visits if v.term == this_term]
+        school.visits_last_term = [v for v in school.recent_visits if v.term != this_term]
+        school.other_contacts = [
+            a for a in school.current_assignments if a.user_id != request.user.pk
+        ]
+        school.visit_form = VisitForm(auto_id=f"visit-{school.pk}-%s")
+    return render(
+        request,
+        "schools/my_schools.html",
+        {
+            "schools": schools,
+            "this_term": this_term,
+            "last_term": this_term.previous(),
+        },
+    )
+
+
+@login_required
+def school_detail(request, pk):
+    today = timezone.localdate()
+    school = selectors.school_for_reading(request.user, pk, today)
+    visits = Paginator(selectors.school_visits(school), 20).get_page(request.GET.get("page"))
+    contacts = selectors.assignment_list(school=school, current_only=True, today=today).filter(
+        start_date__lte=today
+    )
+    return render(
+        request,
+        "schools/school_detail.html",
+        {
+            "school": school,
+            "contacts": contacts,
+            "visits": visits,
+            "my_organisation_id": request.user.organisation_id,
+        },
+    )
+
+
+@login_required
+@permission_required("schools.add_schoolvisit", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def visit_new(request, pk):
+    school = selectors.school_for_reading(request.user, pk, timezone.localdate())
+    form = VisitForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.visit_log(by=request.user, school=school, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Visit to %(school)s recorded.") % {"school": school.name})
+            return redirect(f"{reverse('schools:mine')}#school-{school.pk}")
+    return render(request, "schools/visit_form.html", {"school": school, "form": form})
+
+
+@login_required
+def visit_detail(request, pk):
+    visit = selectors.visit_for_reading(request.user, pk, timezone.localdate())
+    return render(request, "schools/visit_detail.html", {"visit": visit})
+
+
+@login_required
+@permission_required("schools.view_assignment", raise_exception=True)
+def coverage(request):
+    table = selectors.coverage(timezone.localdate())
+    return render(request, "schools/coverage.html", {"table": table})
+
+
+@login_required
+@permission_required("schools.view_assignment", raise_exception=True)
+def coverage_csv(request):
+    today = timezone.localdate()
+    table = selectors.coverage(today)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="tackning-{today.isoformat()}.csv"'
+    response.write("\ufeff")  # the byte-order mark makes Excel read UTF-8: å, ä, ö intact
+    writer = csv.writer(response, delimiter=";")  # Swedish Excel separates lists with ;
+    writer.writerow(
+        [
+            _("School"),
+            _("Level"),
+            _("Area"),
+            _("Contact police officers"),
+            _("Target"),
+            _("Field workers"),
+        ]
+        + [str(term) for term in table.terms]
+    )
+    yes, no = _("yes"), _("no")
+    for row in table.rows:
+        writer.writerow(
+            [
+                row.school.name,
+                row.school.get_level_display(),
+                row.school.area,
+                row.police_contacts,
+                table.target,
+                row.field_workers,
+            ]
+            + [yes if visited else no for visited in row.visited]
+        )
+    return response
+
+
+@login_required
+@permission_required("schools.view_assignment", raise_exception=True)
+def assignment_list(request):
+    filters = AssignmentFilterForm(request.GET or None)
+    school = current = None
+    if filters.is_valid():
+        school, current = filters.cleaned_data["school"], filters.cleaned_data["current"]
+    assignments = selectors.assignment_list(
+        school=school, current_only=bool(current), today=timezone.localdate()
+    )
+    page = Paginator(assignments, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "schools/assignment_list.html",
+        {
+            "page": page,
+            "filters": filters,
+            "today": timezone.localdate(),
+            "query": query.urlencode(),
+        },
+    )
+
+
+@login_required
+@permission_required("schools.add_assignment", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def assignment_new(request):
+    form = AssignmentForm(request.POST or None, initial=_initial_from(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            assignment = services.assignment_start(by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("%(person)s now has an assignment at %(school)s.")
+                % {
+                    "person": assignment.user.get_full_name() or assignment.user.username,
+                    "school": assignment.school.name,
+                },
+            )
+            return redirect("schools:assignments")
+    return render(request, "schools/assignment_form.html", {"form": form})
+
+
+def _initial_from(request):
+    initial = {"start_date": timezone.localdate()}
+    if request.GET.get("school", "").isdigit():
+        initial["school"] = int(request.GET["school"])
+    return initial
+
+
+@login_required
+@permission_required("schools.change_assignment", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def assignment_end(request, pk):
+    assignment = get_object_or_404(Assignment.objects.select_related("school", "user"), pk=pk)
+    form = EndAssignmentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.assignment_end(
+                by=request.user, assignment=assignment, end_date=form.cleaned_data["end_date"]
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("The assignment has been ended."))
+            return redirect("schools:assignments")
+    return render(request, "schools/assignment_end.html", {"assignment": assignment, "form": form})
