@@ -22,9 +22,7 @@ def test_officer_logs_a_visit_and_coverage_shows_it(page, screenshot, live_serve
 
     log_in(page, live_server.url, "kontaktpolis")
     page.get_by_role("link", name="Mina skolor").click()
-    school = page.locator("section").filter(
-        has=page.get_by_role("heading", name="Lindängsskolan")
-    )
+    school = page.locator("section").filter(has=page.get_by_role("heading", name="Lindängsskolan"))
     assert school.get_by_text("Inget besök registrerat denna termin").is_visible()
     school.get_by_label("Syfte").select_option(label="Klassbesök")
     school.get_by_label("Anteckning (frivillig)").fill("Pratade med åk 8 om trygghet.")

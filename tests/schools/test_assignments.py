@@ -127,3 +127,18 @@ class TestEnd:
         assert get_perms(fia, schools["a"]) == ["view_school"]  # the coming one keeps it
         assert not selectors.schools_for(fia, TODAY).exists()  # but not today
         assert selectors.schools_for(fia, TODAY + 30 * DAY).exists()
+
+
+@pytest.mark.django_db
+def test_nightly_sync_removes_grants_of_ended_assignments(pelle, fia, schools):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    Assignment.objects.filter(user=pelle).update(end_date=TODAY)  # ended behind the services
+    assert get_perms(pelle, schools["a"]) == ["view_school"]
+    out = StringIO()
+    call_command("sync_school_grants", stdout=out)
+    assert "1 grant(s) removed" in out.getvalue()
+    assert get_perms(pelle, schools["a"]) == []
+    assert get_perms(fia, schools["a"]) == ["view_school"]
