@@ -23,6 +23,23 @@ HOME_ORGANISATION = {
 }
 
 
+# The data migrations that create the roles and give them permissions, in order. Tests that
+# empty the tables (transactional tests) call restore_roles() to get them back.
+ROLE_MIGRATIONS = [
+    ("accounts.migrations.0002_roles", "create_roles"),
+    ("schools.migrations.0002_role_permissions", "grant"),
+]
+
+
+def restore_roles():
+    from importlib import import_module
+
+    from django.apps import apps
+
+    for module, function in ROLE_MIGRATIONS:
+        getattr(import_module(module), function)(apps, None)
+
+
 def missing(reason: str):
     """A test whose tool is absent: a clear skip on a laptop, a failure in CI."""
     if IN_CI:

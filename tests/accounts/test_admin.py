@@ -74,3 +74,19 @@ def test_only_the_administrator_role_may_change_users(db):
     for group in Group.objects.filter(name__in=ROLE_NAMES):
         codenames = set(group.permissions.values_list("codename", flat=True))
         assert ("change_user" in codenames) == (group.name == "administrator")
+
+
+def test_restore_roles_rebuilds_exactly_what_the_migrations_made(db):
+    """Guards tests/conftest.py ROLE_MIGRATIONS: a new role migration must be listed there."""
+    from tests.conftest import restore_roles
+
+    def snapshot():
+        return {
+            group.name: sorted(group.permissions.values_list("codename", flat=True))
+            for group in Group.objects.filter(name__in=ROLE_NAMES)
+        }
+
+    migrated = snapshot()
+    Group.objects.all().delete()
+    restore_roles()
+    assert snapshot() == migrated

@@ -65,13 +65,12 @@ def screenshot(page):
 def demo(transactional_db):
     """The demo municipality, committed so that the live server sees it.
 
-    Transactional tests empty every table afterwards, the roles from the data migration
-    included, so they are created again here by the migration's own function.
+    Transactional tests empty every table afterwards, the roles from the data migrations
+    included, so they are created again here by the migrations' own functions.
     """
-    from importlib import import_module
-
-    from django.apps import apps
     from django.core.management import call_command
 
-    import_module("accounts.migrations.0002_roles").create_roles(apps, None)
+    from tests.conftest import restore_roles
+
+    restore_roles()
     call_command("seed_demo", force=True, verbosity=0)
