@@ -16,16 +16,33 @@ from audit.models import LogEntry
 DENIED = {"denied": True}
 
 
-def log_access(user, obj) -> None:
-    """Records that `user` read `obj`. The model must be registered with audit.registry."""
+class AccessDetails:
+    """Mixin for models whose ACCESS entries carry details (say, which notes were shown)."""
+
+    def get_additional_data(self):
+        return getattr(self, "_audit_details", None)
+
+
+def log_access(user, obj, details: dict | None = None) -> None:
+    """Records that `user` read `obj`. The model must be registered with audit.registry.
+
+    `details` (ids of what was shown with it, a statutory basis) go into the entry's
+    additional data; the model must then mix in AccessDetails.
+    """
     if not auditlog.contains(obj.__class__):
         raise LookupError(f"{obj._meta.label} is not registered for auditing")
-    if current_correlation_id() is None:
-        # Outside a request (a command, a job): no middleware names the actor, so we do.
-        with set_actor(user):
+    if details is not None and not isinstance(obj, AccessDetails):
+        raise TypeError(f"{obj._meta.label} does not carry access details")
+    obj._audit_details = details
+    try:
+        if current_correlation_id() is None:
+            # Outside a request (a command, a job): no middleware names the actor, so we do.
+            with set_actor(user):
+                accessed.send(sender=obj.__class__, instance=obj)
+        else:
             accessed.send(sender=obj.__class__, instance=obj)
-    else:
-        accessed.send(sender=obj.__class__, instance=obj)
+    finally:
+        del obj._audit_details
 
 
 def log_denied(user, model, pk, obj=None) -> LogEntry:

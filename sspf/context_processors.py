@@ -8,6 +8,8 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
     items = [("home", reverse("home"), _("Home"))]
+    if not (user.has_role("administrator") or user.has_role("auditor")):
+        items.append(("cases", reverse("cases:list"), _("Cases")))
     if user.has_role("school_police") or user.has_role("field_worker"):
         items.append(("my_schools", reverse("schools:mine"), _("My schools")))
     if user.has_perm("schools.view_assignment"):

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "audit",
     "accounts",
     "schools",
+    "cases",
 ]
 
 MIDDLEWARE = [
@@ -166,6 +167,11 @@ OTP_TOTP_ISSUER = "SSPF"
 
 # Schools: the agreement asks for two contact police officers per school.
 SSPF_POLICE_CONTACTS_PER_SCHOOL = envint("SSPF_POLICE_CONTACTS_PER_SCHOOL", 2)
+
+# Cases: from this age the young person's own consent is required (DESIGN §4).
+SSPF_OWN_CONSENT_AGE = envint("SSPF_OWN_CONSENT_AGE", 15)
+SSPF_CONSENT_MONTHS = envint("SSPF_CONSENT_MONTHS", 12)
+SSPF_CONSENT_WARNING_DAYS = envint("SSPF_CONSENT_WARNING_DAYS", 30)
 
 # django-guardian: object permissions only for real users; no anonymous user row.
 ANONYMOUS_USER_NAME = None

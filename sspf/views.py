@@ -5,14 +5,23 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from cases.selectors import expiring_consents
+
 
 @login_required
 def home(request):
     """The role-aware start page: who I am, where I belong, and what I can do here."""
+    expiring = []
+    if request.user.has_perm("cases.add_case"):
+        expiring = list(expiring_consents(request.user))
     return render(
         request,
         "home.html",
-        {"organisation": request.user.organisation, "roles": request.user.roles},
+        {
+            "organisation": request.user.organisation,
+            "roles": request.user.roles,
+            "expiring_consents": expiring,
+        },
     )
 
 

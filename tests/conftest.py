@@ -28,6 +28,7 @@ HOME_ORGANISATION = {
 ROLE_MIGRATIONS = [
     ("accounts.migrations.0002_roles", "create_roles"),
     ("schools.migrations.0002_role_permissions", "grant"),
+    ("cases.migrations.0002_role_permissions", "grant"),
 ]
 
 

@@ -61,6 +61,38 @@ SCHOOL_READERS = {"coordinator": 200, "administrator": 200}
 COORDINATOR_ONLY = {"coordinator": 200}
 
 
+CASE_READERS = {"coordinator": 200, "social_worker": 200, "school_staff": 200, "school_police": 200}
+CASE_LEADS = {"coordinator": 200, "social_worker": 200, "school_staff": 403, "school_police": 403}
+CONSENT_MANAGERS = {
+    "coordinator": 200,
+    "social_worker": 403,
+    "school_staff": 403,
+    "school_police": 403,
+}
+
+
+def _case(which):
+    return lambda world: {"pk": world[which].pk}
+
+
+def case_page(status_for, *, method="get", kwargs_in=None, kwargs_out=None):
+    """An object page of a case: its statuses on the world's case, and 404 for everyone on a
+    case whose team none of them is on."""
+    out_status = {role: 404 for role in status_for}
+    return [
+        only(
+            status_for, 404, method=method, kwargs=kwargs_in or _case("case_in"), scope="in scope"
+        ),
+        only(
+            out_status,
+            404,
+            method=method,
+            kwargs=kwargs_out or _case("case_out"),
+            scope="out of scope",
+        ),
+    ]
+
+
 def _user_pk(world):
     return {"object_id": world["administrator"].pk}
 
@@ -111,6 +143,36 @@ POLICIES: dict[str, Policy | list[Policy]] = {
     "schools:assignment_end": only(
         COORDINATOR_ONLY, 403, kwargs=lambda w: {"pk": w["assignment"].pk}
     ),
+    # Cases: team members whose organisation the consent covers (leisure is not covered).
+    "cases:list": signed_in(),
+    "cases:new": only(COORDINATOR_ONLY, 403),
+    "cases:detail": case_page(CASE_READERS),
+    "cases:note_new": case_page(CASE_READERS),
+    "cases:plan_new": case_page(CASE_LEADS),
+    "cases:plan_follow_up": case_page(
+        CASE_READERS,
+        kwargs_in=lambda w: {"pk": w["plan_item_in"].pk},
+        kwargs_out=lambda w: {"pk": w["plan_item_out"].pk},
+    ),
+    "cases:team": case_page(CASE_LEADS),
+    "cases:member_remove": case_page(
+        CASE_LEADS,
+        kwargs_in=lambda w: {"pk": w["case_in"].pk, "member_pk": w["member_in"].pk},
+        kwargs_out=lambda w: {"pk": w["case_out"].pk, "member_pk": w["member_out"].pk},
+    ),
+    "cases:guardian_new": case_page(CONSENT_MANAGERS),
+    "cases:consents": case_page(CONSENT_MANAGERS),
+    "cases:consent_withdraw": case_page(
+        CONSENT_MANAGERS,
+        kwargs_in=lambda w: {"pk": w["consent_in"].pk},
+        kwargs_out=lambda w: {"pk": w["consent_out"].pk},
+    ),
+    "cases:advance": case_page(
+        {"coordinator": 302, "social_worker": 302, "school_staff": 403, "school_police": 403},
+        method="post",
+    ),
+    "cases:close": case_page(CASE_LEADS),
+    "cases:disclosure_new": case_page(CASE_LEADS),
     # The Django admin (reference data only).
     "admin:index": administrators_only(),
     "admin:login": Policy(statuses(403, anonymous=302, administrator=302)),

@@ -1,3 +1,5 @@
+import datetime
+
 import pytest
 
 from tests.security.matrix import ANONYMOUS, EVERYONE, cases, stale, undeclared, url_for
@@ -38,6 +40,7 @@ def world(users_by_role, organisations):
     )
     return {
         **users_by_role,
+        **_cases(users_by_role, organisations, school_in),
         "school_in": school_in,
         "school_out": school_out,
         "assignment": assignment,
@@ -58,3 +61,70 @@ def test_matrix(name, policy, world, client):
         if response.status_code != policy.expected[who]:
             wrong[who] = (response.status_code, policy.expected[who])
     assert wrong == {}, f"{url}: role -> (got, expected)"
+
+
+def _cases(users, organisations, school):
+    """A case of social services with a team from school, police and leisure, and consent from
+    both guardians and the 16-year-old covering school and police; and a case nobody here is on."""
+    from cases.models import CaseMember, PlanItem
+    from tests.cases.factories import make_case, make_consent, make_guardian, make_person
+    from tests.factories import UserFactory
+
+    person = make_person(age=16, school=school)
+    mother, father = make_guardian(person), make_guardian(person, relation="father")
+    case_in = make_case(
+        person=person,
+        owner=organisations["social_services"],
+        coordinator=users["coordinator"],
+        members=[
+            (users["social_worker"], CaseMember.Role.CASE_WORKER),
+            (users["school_staff"], CaseMember.Role.MENTOR),
+            (users["school_police"], CaseMember.Role.CONTACT),
+            (users["leisure_staff"], CaseMember.Role.CONTACT),
+        ],
+    )
+    covered = [organisations["school_a"], organisations["police"]]
+    consent_in = make_consent(case_in, guardian=mother, organisations=covered)
+    make_consent(case_in, guardian=father, organisations=covered)
+    make_consent(case_in, organisations=covered)
+    other_coordinator = UserFactory(
+        role="coordinator", organisation=organisations["social_services"]
+    )
+    other_person = make_person(age=14)
+    case_out = make_case(
+        person=other_person,
+        owner=organisations["social_services"],
+        coordinator=other_coordinator,
+        members=[
+            (
+                UserFactory(role="school_staff", organisation=organisations["school_b"]),
+                CaseMember.Role.MENTOR,
+            )
+        ],
+    )
+    consent_out = make_consent(
+        case_out, guardian=make_guardian(other_person), organisations=[organisations["school_b"]]
+    )
+
+    def plan_item(case, author):
+        return PlanItem.objects.create(
+            case=case,
+            author=author,
+            organisation=author.organisation,
+            category="school",
+            goal="Närvaro",
+            action="Daglig kontakt",
+            due_date=datetime.date.today(),
+            responsible_organisation=author.organisation,
+        )
+
+    return {
+        "case_in": case_in,
+        "case_out": case_out,
+        "consent_in": consent_in,
+        "consent_out": consent_out,
+        "member_in": case_in.members.get(user=users["leisure_staff"]),
+        "member_out": case_out.members.exclude(user=other_coordinator).get(),
+        "plan_item_in": plan_item(case_in, users["social_worker"]),
+        "plan_item_out": plan_item(case_out, other_coordinator),
+    }

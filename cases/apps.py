@@ -1,0 +1,23 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CasesConfig(AppConfig):
+    name = "cases"
+    verbose_name = _("Cases")
+
+    def ready(self):
+        from audit.registry import register
+        from cases import models
+
+        for model in (
+            models.YoungPerson,
+            models.Guardian,
+            models.Case,
+            models.CaseMember,
+            models.Consent,
+            models.Note,
+            models.PlanItem,
+            models.Disclosure,
+        ):
+            register(model)

@@ -1,0 +1,241 @@
+"""Every read of cases, people and notes: always given the user, always logged."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from accounts.models import User
+from audit.access import log_access, log_denied
+from cases import access
+from cases.models import (
+    Case,
+    CaseMember,
+    CaseUserObjectPermission,
+    Consent,
+    Guardian,
+    Note,
+    PlanItem,
+    YoungPerson,
+)
+from sspf import personnummer as pnr
+
+
+def case_list(
+    user: User,
+    *,
+    status: str = "",
+    school=None,
+    risk_factor: str = "",
+    search: str = "",
+    today: datetime.date | None = None,
+) -> QuerySet[Case]:
+    """The cases the user may open, newest first. Shows no names, so it logs no reads;
+    a search by personnummer is a read of that person and is logged."""
+    cases = access.viewable_cases(user, today).select_related("school", "owner")
+    cases = cases.prefetch_related("risk_factors")
+    if status:
+        cases = cases.filter(status=status)
+    if school is not None:
+        cases = cases.filter(school=school)
+    if risk_factor:
+        cases = cases.filter(risk_factors__factor=risk_factor)
+    search = search.strip()
+    if search:
+        try:
+            index = pnr.index_of(search)
+        except Exception:  # not a personnummer: a reference, or part of one
+            cases = cases.filter(reference__icontains=search)
+        else:
+            cases = cases.filter(young_person__personnummer_index=index)
+            person = YoungPerson.objects.filter(personnummer_index=index).first()
+            if person is not None:
+                log_access(user, person)
+    return cases.order_by("-opened_on", "-id")
+
+
+@dataclass
+class CaseView:
+    """A case as one user may see it now."""
+
+    case: Case
+    access: access.CaseAccess
+    shows_identity: bool  # name and personnummer (hidden for protected identity elsewhere)
+    notes: list[Note]
+    plan_items: list[PlanItem]
+    members: list[CaseMember]
+    consents: list[Consent]
+    guardians: list[Guardian]
+    expiring: list[Consent]
+
+    @property
+    def timeline(self) -> list[tuple[datetime.datetime, str, object]]:
+        events = [(n.created_at, "note", n) for n in self.notes]
+        events += [(p.created_at, "plan", p) for p in self.plan_items]
+        for consent in self.consents:
+            events.append((consent.created_at, "consent", consent))
+            if consent.withdrawn_at:
+                events.append((consent.withdrawn_at, "withdrawal", consent))
+        return sorted(events, key=lambda event: event[0], reverse=True)
+
+
+def _load(pk: int) -> Case | None:
+    return (
+        access.prefetch_for_access(
+            Case.objects.select_related("owner", "coordinator", "school", "young_person__school")
+        )
+        .prefetch_related(
+            "risk_factors",
+            Prefetch(
+                "members",
+                queryset=CaseMember.objects.select_related("user", "organisation").order_by(
+                    "organisation__name", "user__last_name"
+                ),
+            ),
+            "consents__collected_by",
+        )
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def case_for_reading(user: User, pk: int, today: datetime.date | None = None) -> CaseView:
+    """The case page: 404 (and a logged refusal) unless may_view; the read is logged with
+    the ids of the entries shown, and with the statutory basis when a disclosure opened it."""
+    today = today or timezone.localdate()
+    case = _load(pk)
+    if case is None or not access.holds(user, case, "view_case"):
+        log_denied(user, Case, pk, obj=case)
+        raise Http404
+    sharing = access.case_access(case, today)
+    if not sharing.reads_case(user.organisation_id):
+        log_denied(user, Case, pk, obj=case)
+        raise Http404
+    visible = sharing.entry_filter(user.organisation_id)
+    notes = list(
+        case.notes.filter(visible)
+        .select_related("author", "organisation", "corrects")
+        .order_by("-created_at")
+    )
+    plan_items = list(
+        case.plan_items.filter(visible).select_related(
+            "author", "organisation", "responsible_organisation", "responsible_person"
+        )
+    )
+    details = {"notes": [n.pk for n in notes], "plan_items": [p.pk for p in plan_items]}
+    if sharing.only_by_disclosure(user.organisation_id):
+        details["statutory_basis"] = sorted(
+            d.basis
+            for d in case.disclosures.all()
+            if d.organisation_id == user.organisation_id and d.is_running(today)
+        )
+    log_access(user, case, details)
+    shows_identity = not case.young_person.protected_identity or (
+        user.organisation_id == case.owner_id
+    )
+    if shows_identity:
+        log_access(user, case.young_person)
+    consents = list(case.consents.all())
+    warn_until = today + datetime.timedelta(days=settings.SSPF_CONSENT_WARNING_DAYS)
+    return CaseView(
+        case=case,
+        access=sharing,
+        shows_identity=shows_identity,
+        notes=notes,
+        plan_items=plan_items,
+        members=list(case.members.all()),
+        consents=consents,
+        guardians=list(case.young_person.guardians.all()),
+        expiring=[c for c in consents if c.is_running(today) and c.valid_until <= warn_until],
+    )
+
+
+def case_for_writing(user: User, pk: int, codename: str) -> Case:
+    """A case the user may read (404 otherwise) and holds `codename` on (403 otherwise);
+    both refusals are logged."""
+    case = _load(pk)
+    if (
+        case is None
+        or not access.holds(user, case, "view_case")
+        or not access.case_access(case).reads_case(user.organisation_id)
+    ):
+        log_denied(user, Case, pk, obj=case)
+        raise Http404
+    if not access.holds(user, case, codename):
+        log_denied(user, Case, pk, obj=case)
+        raise PermissionDenied(codename)
+    return case
+
+
+def case_rights(user: User, case: Case) -> set[str]:
+    """The user's case permissions, for showing only the buttons that will work."""
+    return set(
+        CaseUserObjectPermission.objects.filter(user=user, content_object=case).values_list(
+            "permission__codename", flat=True
+        )
+    )
+
+
+def _visible_entry(user: User, case: Case, model, pk: int):
+    entry = model.objects.filter(case=case, pk=pk).first()
+    if entry is None or not access.case_access(case).reads_entry(user.organisation_id, entry):
+        log_denied(user, model, pk, obj=entry)
+        raise Http404
+    return entry
+
+
+def note_for_correction(user: User, case: Case, pk: int) -> Note:
+    return _visible_entry(user, case, Note, pk)
+
+
+def plan_item_for_reading(user: User, case: Case, pk: int) -> PlanItem:
+    item = _visible_entry(user, case, PlanItem, pk)
+    log_access(user, item)
+    return item
+
+
+def consent_overview(case: Case, guardians: list[Guardian], today=None) -> dict:
+    """For the consent page: who must consent now, who has not, and which of the team's
+    organisations read the case now (and which would once the missing consents arrive)."""
+    today = today or timezone.localdate()
+    sharing = access.case_access(case, today)
+    required = []
+    for guardian in guardians:
+        if ("guardian", guardian.pk) in sharing.required:
+            required.append((guardian, ("guardian", guardian.pk) not in sharing.missing))
+    person_required = access.PERSON in sharing.required
+    team_organisations = {m.organisation for m in case.members.all()}
+    return {
+        "sharing": sharing,
+        "required_guardians": required,
+        "person_required": person_required,
+        "person_missing": access.PERSON in sharing.missing,
+        "nobody_required": not sharing.required,
+        "reading": sorted((o for o in team_organisations if o.pk in sharing.circle), key=str),
+        "not_reading": sorted(
+            (o for o in team_organisations if o.pk not in sharing.circle), key=str
+        ),
+        "consents": list(case.consents.all()),
+        "adult": not access.is_minor(case.young_person.birth_date, today),
+    }
+
+
+def expiring_consents(user: User, today: datetime.date | None = None) -> QuerySet[Consent]:
+    """For the coordinator's home page: running consents that end within the warning days."""
+    today = today or timezone.localdate()
+    until = today + datetime.timedelta(days=settings.SSPF_CONSENT_WARNING_DAYS)
+    return (
+        Consent.objects.filter(
+            case__in=access.viewable_cases(user, today).filter(coordinator=user),
+            withdrawn_at__isnull=True,
+            valid_from__lte=today,
+            valid_until__gte=today,
+            valid_until__lte=until,
+        )
+        .select_related("case", "guardian")
+        .order_by("valid_until")
+    )

@@ -1,0 +1,428 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+
+from audit.access import log_access
+from cases import access, selectors, services
+from cases.forms import (
+    CaseFilterForm,
+    CloseForm,
+    ConsentForm,
+    DisclosureForm,
+    FollowUpForm,
+    GuardianForm,
+    MemberForm,
+    NoteForm,
+    PlanItemForm,
+    SearchPersonForm,
+    SignalForm,
+    WithdrawForm,
+)
+from cases.models import CaseMember, Consent, PlanItem
+from schools.views import _apply_errors
+
+
+def _form_page(request, form, *, case, title, button, intro="", danger=False):
+    return render(
+        request,
+        "cases/form.html",
+        {
+            "form": form,
+            "case": case,
+            "title": title,
+            "button": button,
+            "intro": intro,
+            "danger": danger,
+        },
+    )
+
+
+def _save(request, form, action, success):
+    """Runs a service with the form's data; its ValidationError lands on the form."""
+    try:
+        result = action()
+    except ValidationError as error:
+        _apply_errors(form, error)
+        return None
+    messages.success(request, success)
+    return result or True
+
+
+@login_required
+def case_list(request):
+    filters = CaseFilterForm(request.GET or None)
+    criteria = filters.cleaned_data if filters.is_valid() else {}
+    cases = selectors.case_list(
+        request.user,
+        status=criteria.get("status", ""),
+        school=criteria.get("school"),
+        risk_factor=criteria.get("risk_factor", ""),
+        search=criteria.get("q", ""),
+    )
+    page = Paginator(cases, 25).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "cases/list.html",
+        {"page": page, "filters": filters, "query": query.urlencode()},
+    )
+
+
+@login_required
+@permission_required("cases.add_case", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def case_new(request):
+    """Register a signal: first look the person up by personnummer, then open the case."""
+    search = SearchPersonForm(request.POST if request.method == "POST" else None)
+    if request.method == "GET" or not search.is_valid():
+        return render(request, "cases/new.html", {"search": search})
+    number = search.cleaned_data["personnummer"]
+    existing = services.person_find(personnummer=number)
+    if existing is not None:
+        log_access(request.user, existing)
+    step = request.POST.get("step")
+    form = SignalForm(
+        request.POST if step == "create" else None,
+        existing_person=existing,
+        initial={"owner": request.user.organisation_id},
+    )
+    if step == "create" and form.is_valid():
+        data = dict(form.cleaned_data)
+        person = {name: data.pop(name) for name in SignalForm.PERSON_FIELDS if name in data}
+        if person:
+            person["school"] = data.get("school")
+        case = _save(
+            request,
+            form,
+            lambda: services.signal_register_for_number(
+                by=request.user, personnummer=number, person=person, **data
+            ),
+            _("The signal is registered."),
+        )
+        if case:
+            return redirect("cases:detail", case.pk)
+    return render(
+        request,
+        "cases/new.html",
+        {"search": search, "form": form, "existing": existing, "number": number},
+    )
+
+
+@login_required
+def case_detail(request, pk):
+    view = selectors.case_for_reading(request.user, pk)
+    return render(
+        request,
+        "cases/detail.html",
+        {
+            "view": view,
+            "case": view.case,
+            "note_form": NoteForm(),
+            "perms_on_case": selectors.case_rights(request.user, view.case),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def note_new(request, pk):
+    case = selectors.case_for_writing(request.user, pk, "add_note")
+    initial = {"corrects": request.GET.get("corrects")} if request.GET.get("corrects") else None
+    form = NoteForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        corrects = None
+        if form.cleaned_data["corrects"]:
+            corrects = selectors.note_for_correction(
+                request.user, case, form.cleaned_data["corrects"]
+            )
+        if _save(
+            request,
+            form,
+            lambda: services.note_write(
+                by=request.user,
+                case=case,
+                text=form.cleaned_data["text"],
+                category=form.cleaned_data["category"],
+                corrects=corrects,
+            ),
+            _("The note is saved."),
+        ):
+            return redirect("cases:detail", case.pk)
+    return _form_page(
+        request,
+        form,
+        case=case,
+        title=gettext_lazy("New journal note"),
+        button=gettext_lazy("Save note"),
+        intro=gettext_lazy(
+            "Notes cannot be changed afterwards; a mistake is corrected by a new note."
+        ),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_new(request, pk):
+    case = selectors.case_for_writing(request.user, pk, "change_case")
+    form = PlanItemForm(request.POST or None, case=case)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _save(
+            request,
+            form,
+            lambda: services.plan_item_add(by=request.user, case=case, **form.cleaned_data),
+            _("The commitment is added to the plan."),
+        )
+    ):
+        return redirect("cases:detail", case.pk)
+    return _form_page(
+        request,
+        form,
+        case=case,
+        title=gettext_lazy("New commitment"),
+        button=gettext_lazy("Add to the plan"),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_follow_up(request, pk):
+    item = get_object_or_404(PlanItem.objects.only("case_id"), pk=pk)
+    case = selectors.case_for_writing(request.user, item.case_id, "add_note")
+    item = selectors.plan_item_for_reading(request.user, case, pk)
+    form = FollowUpForm(
+        request.POST or None, initial={"status": item.status, "follow_up": item.follow_up}
+    )
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _save(
+            request,
+            form,
+            lambda: services.plan_item_follow_up(by=request.user, item=item, **form.cleaned_data),
+            _("The follow-up is saved."),
+        )
+    ):
+        return redirect("cases:detail", case.pk)
+    return _form_page(
+        request,
+        form,
+        case=case,
+        title=gettext_lazy("Follow up a commitment"),
+        button=gettext_lazy("Save follow-up"),
+        intro=item.action,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def team(request, pk):
+    case = selectors.case_for_writing(request.user, pk, "manage_team")
+    form = MemberForm(request.POST or None)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _save(
+            request,
+            form,
+            lambda: services.member_add(by=request.user, case=case, **form.cleaned_data),
+            _("The team member is added."),
+        )
+    ):
+        return redirect("cases:team", case.pk)
+    sharing = access.case_access(case)
+    return render(
+        request,
+        "cases/team.html",
+        {"case": case, "form": form, "members": case.members.all(), "sharing": sharing},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_remove(request, pk, member_pk):
+    case = selectors.case_for_writing(request.user, pk, "manage_team")
+    member = get_object_or_404(CaseMember.objects.select_related("user"), pk=member_pk, case=case)
+    form = WithdrawForm(request.POST or None)
+    form.fields.pop("reason")
+    if request.method == "POST" and _save(
+        request,
+        form,
+        lambda: services.member_remove(by=request.user, member=member),
+        _("The team member is removed."),
+    ):
+        return redirect("cases:team", case.pk)
+    return _form_page(
+        request,
+        form,
+        case=case,
+        title=gettext_lazy("Remove from the team"),
+        button=gettext_lazy("Remove"),
+        danger=True,
+        intro=_("%(person)s loses access to the case at once.")
+        % {"person": member.user.get_full_name() or member.user.username},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def guardian_new(request, pk):
+    case = selectors.case_for_writing(request.user, pk, "manage_consent")
+    form = GuardianForm(request.POST or None)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _save(
+            request,
+            form,
+            lambda: services.guardian_add(by=request.user, case=case, **form.cleaned_data),
+            _("The guardian is added."),
+        )
+    ):
+        return redirect("cases:consents", case.pk)
+    return _form_page(
+        request,
+        form,
+        case=case,
+        title=gettext_lazy("Add a guardian"),
+        button=gettext_lazy("Add guardian"),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def consents(request, pk):
+    """Record a party's consent; the page shows who is still missing and who gains access."""
+    case = selectors.case_for_writing(request.user, pk, "manage_consent")
+    guardians = list(case.young_person.guardians.all())
+    form = ConsentForm(
+        request.POST or None, case=case, guardians=[g for g in guardians if g.has_custody]
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        if _save(
+            request,
+            form,
+            lambda: services.consent_record(
+                by=request.user, case=case, guardian=data.pop("party"), **data
+            ),
+            _("The consent is recorded."),
+        ):
+            return redirect("cases:consents", case.pk)
+    return render(
+        request,
+        "cases/consents.html",
+        {"case": case, "form": form, **selectors.consent_overview(case, guardians)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def consent_withdraw(request, pk):
+    consent = get_object_or_404(Consent.objects.only("case_id"), pk=pk)
+    case = selectors.case_for_writing(request.user, consent.case_id, "manage_consent")
+    consent = get_object_or_404(case.consents.all(), pk=pk)
+    form = WithdrawForm(request.POST or None)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _save(
+            request,
+            form,
+            lambda: services.consent_withdraw(
+                by=request.user, consent=consent, **form.cleaned_data
+            ),
+            _("The consent is withdrawn. Access has closed at once."),
+        )
+    ):
+        return redirect("cases:consents", case.pk)
+    return _form_page(
+        request,
+        form,
+        case=case,
+        title=gettext_lazy("Withdraw consent"),
+        button=gettext_lazy("Withdraw consent"),
+        danger=True,
+        intro=gettext_lazy(
+            "Organisations that depended on this consent lose access to the case at once."
+        ),
+    )
+
+
+@login_required
+@require_POST
+def advance(request, pk):
+    case = selectors.case_for_writing(request.user, pk, "change_case")
+    try:
+        services.case_advance(by=request.user, case=case)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, _("The case is now: %(status)s.") % {"status": case.get_status_display()}
+        )
+    return redirect("cases:detail", case.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def close(request, pk):
+    case = selectors.case_for_writing(request.user, pk, "change_case")
+    form = CloseForm(request.POST or None)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _save(
+            request,
+            form,
+            lambda: services.case_close(by=request.user, case=case, **form.cleaned_data),
+            _("The case is closed."),
+        )
+    ):
+        return redirect("cases:detail", case.pk)
+    return _form_page(
+        request,
+        form,
+        case=case,
+        title=gettext_lazy("Close the case"),
+        button=gettext_lazy("Close the case"),
+        danger=True,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def disclosure_new(request, pk):
+    case = selectors.case_for_writing(request.user, pk, "change_case")
+    if not request.user.has_perm("cases.disclose_without_consent"):
+        raise PermissionDenied
+    form = DisclosureForm(request.POST or None)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _save(
+            request,
+            form,
+            lambda: services.disclosure_record(by=request.user, case=case, **form.cleaned_data),
+            _("The disclosure is recorded and flagged for audit."),
+        )
+    ):
+        return redirect("cases:detail", case.pk)
+    return _form_page(
+        request,
+        form,
+        case=case,
+        title=gettext_lazy("Disclose without consent"),
+        button=gettext_lazy("Record disclosure"),
+        intro=gettext_lazy(
+            "Only where a statutory exception to secrecy applies. The "
+            "organisation's reads of the case are flagged in the audit log."
+        ),
+    )

@@ -1,0 +1,126 @@
+"""Cases for tests, written directly (with their grants synced) rather than through the UI."""
+
+import datetime
+import itertools
+
+from django.utils import timezone
+
+from cases import access
+from cases.models import (
+    Case,
+    CaseMember,
+    Category,
+    Consent,
+    ConsentCategory,
+    Guardian,
+    Note,
+    YoungPerson,
+)
+from sspf import personnummer as pnr
+
+_serial = itertools.count(100)
+TODAY = timezone.localdate()
+
+
+def luhn_digit(digits: str) -> int:
+    total = 0
+    for i, char in enumerate(digits):
+        value = int(char) * (2 - i % 2)
+        total += value - 9 if value > 9 else value
+    return (10 - total % 10) % 10
+
+
+def make_personnummer(birth_date: datetime.date) -> str:
+    serial = f"{next(_serial) % 1000:03d}"
+    ten = birth_date.strftime("%y%m%d") + serial
+    return birth_date.strftime("%Y%m%d") + serial + str(luhn_digit(ten))
+
+
+def years_before(years: int, days: int = 0) -> datetime.date:
+    return access.years_ago(TODAY, years) - datetime.timedelta(days=days)
+
+
+def make_person(
+    *,
+    age: int = 16,
+    protected=False,
+    school=None,
+    given="Elin",
+    family="Berg",
+    gender=YoungPerson.Gender.GIRL,
+    birth_date=None,
+) -> YoungPerson:
+    birth_date = birth_date or years_before(age, days=40)
+    number = pnr.parse(make_personnummer(birth_date))
+    return YoungPerson.objects.create(
+        personnummer=number.digits,
+        personnummer_index=number.blind_index,
+        given_name=given,
+        family_name=family,
+        gender=gender,
+        birth_date=number.birth_date,
+        school=school,
+        protected_identity=protected,
+    )
+
+
+def make_guardian(person, relation=Guardian.Relation.MOTHER, custody=True, name="Anna Berg"):
+    return Guardian.objects.create(
+        young_person=person, name=name, relation=relation, has_custody=custody, phone="070-1"
+    )
+
+
+_references = itertools.count(1)
+
+
+def make_case(*, person, owner, coordinator, members=(), status=Case.Status.ACTIVE) -> Case:
+    case = Case.objects.create(
+        reference=f"SSPF-T-{next(_references):05d}",
+        young_person=person,
+        owner=owner,
+        coordinator=coordinator,
+        signal_source=Case.Source.SCHOOL,
+        opened_on=TODAY,
+        status=status,
+    )
+    CaseMember.objects.create(
+        case=case,
+        user=coordinator,
+        organisation=coordinator.organisation,
+        role=CaseMember.Role.COORDINATOR,
+    )
+    for user, role in members:
+        CaseMember.objects.create(case=case, user=user, organisation=user.organisation, role=role)
+    access.sync(case)
+    return case
+
+
+def make_consent(
+    case,
+    *,
+    guardian=None,
+    organisations,
+    categories=None,
+    valid_from=None,
+    valid_until=None,
+    by=None,
+) -> Consent:
+    consent = Consent.objects.create(
+        case=case,
+        party=Consent.Party.GUARDIAN if guardian else Consent.Party.YOUNG_PERSON,
+        guardian=guardian,
+        purpose="Samverkan kring skolgång",
+        valid_from=valid_from or TODAY - datetime.timedelta(days=10),
+        valid_until=valid_until or TODAY + datetime.timedelta(days=355),
+        collected_by=by or case.coordinator,
+    )
+    consent.organisations.set(organisations)
+    for category in categories or [c.value for c in Category]:
+        ConsentCategory.objects.create(consent=consent, category=category)
+    return consent
+
+
+def make_note(case, author, *, category, text="Anteckning"):
+    return Note.objects.create(
+        case=case, author=author, organisation=author.organisation, category=category, text=text
+    )
