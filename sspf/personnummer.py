@@ -78,6 +78,24 @@ def _valid_day(century: str | None, year: str, month: str, day: str) -> bool:
     return True
 
 
+def check_digit(nine_digits: str) -> int:
+    """The Luhn check digit over YYMMDDNNN, for making valid fictional numbers (demo, tests)."""
+    total = 0
+    for i, char in enumerate(nine_digits):
+        value = int(char) * (2 - i % 2)
+        total += value - 9 if value > 9 else value
+    return (10 - total % 10) % 10
+
+
+def fictional(birth_date: datetime.date, serial: str) -> str:
+    """A valid 12-digit number for a birth date and a three-digit serial."""
+    return (
+        birth_date.strftime("%Y%m%d")
+        + serial
+        + str(check_digit(birth_date.strftime("%y%m%d") + serial))
+    )
+
+
 def normalise(text: str) -> str:
     return parse(text).digits
 

@@ -22,18 +22,8 @@ _serial = itertools.count(100)
 TODAY = timezone.localdate()
 
 
-def luhn_digit(digits: str) -> int:
-    total = 0
-    for i, char in enumerate(digits):
-        value = int(char) * (2 - i % 2)
-        total += value - 9 if value > 9 else value
-    return (10 - total % 10) % 10
-
-
 def make_personnummer(birth_date: datetime.date) -> str:
-    serial = f"{next(_serial) % 1000:03d}"
-    ten = birth_date.strftime("%y%m%d") + serial
-    return birth_date.strftime("%Y%m%d") + serial + str(luhn_digit(ten))
+    return pnr.fictional(birth_date, f"{next(_serial) % 1000:03d}")
 
 
 def years_before(years: int, days: int = 0) -> datetime.date:

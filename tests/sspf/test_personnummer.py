@@ -114,3 +114,9 @@ class TestBlindIndex:
         assert index != hashlib.sha256(b"191212121212").hexdigest()
         settings.SSPF_INDEX_KEY = "other:" + "NDQ0NDQ0NDQ0NDQ0NDQ0NDQ0NDQ0NDQ0NDQ0NDQ0NDQ="
         assert index_of(TOLVAN) != index
+
+
+def test_fictional_numbers_are_valid():
+    from sspf.personnummer import fictional
+
+    assert parse(fictional(datetime.date(2010, 2, 28), "878")).digits == "201002288783"

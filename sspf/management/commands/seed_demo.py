@@ -7,6 +7,7 @@ from django.db import transaction
 from accounts import demo as accounts_demo
 from accounts.demo import DEMO_PASSWORD, USERS
 from accounts.models import User
+from cases import demo as cases_demo
 from schools import demo as schools_demo
 
 
@@ -33,6 +34,7 @@ class Command(BaseCommand):
         else:
             users = accounts_demo.load()
             schools_demo.load(users)
+            cases_demo.load(users)
             self.stdout.write("Demo data loaded.")
         self.stdout.write(self.style.SUCCESS("Demo logins (one password for all):"))
         self.stdout.write(f"  password: {DEMO_PASSWORD}")

@@ -1,0 +1,320 @@
+import datetime
+import threading
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from audit.models import LogEntry
+from cases import services
+from cases.models import Case, Consent, Note, YoungPerson
+from tests.cases.factories import make_case, make_consent, make_note, make_person, make_personnummer
+
+pytestmark = pytest.mark.django_db
+TODAY = timezone.localdate()
+
+
+class TestRegisterSignal:
+    def search(self, client, number):
+        return client.post("/cases/new/", {"step": "search", "personnummer": number})
+
+    def create(self, client, number, organisations, **extra):
+        data = {
+            "step": "create",
+            "personnummer": number,
+            "given_name": "Ellinor",
+            "family_name": "Bergqvist",
+            "gender": "girl",
+            "owner": organisations["social_services"].pk,
+            "signal_source": "school",
+            "risk_factors": ["truancy", "risky_peers"],
+        }
+        data.update(extra)
+        return client.post("/cases/new/", data)
+
+    def test_a_new_person_and_case(self, client, team, organisations):
+        number = make_personnummer(datetime.date(2010, 5, 17))
+        client.force_login(team["coordinator"])
+        page = self.search(client, number).content.decode()
+        assert "Ingen är registrerad med det här numret" in page
+        response = self.create(client, number, organisations)
+        case = Case.objects.get()
+        assert response["Location"] == f"/cases/{case.pk}/"
+        assert case.reference == f"SSPF-{TODAY.year}-0001"
+        assert case.young_person.birth_date == datetime.date(2010, 5, 17)
+        assert set(case.risk_factors.values_list("factor", flat=True)) == {"truancy", "risky_peers"}
+        assert case.members.get().user == team["coordinator"]
+
+    def test_the_same_person_is_found_however_the_number_is_typed(
+        self, client, team, organisations, person
+    ):
+        typed = f"{person.personnummer[2:8]}-{person.personnummer[8:]}"
+        client.force_login(team["coordinator"])
+        page = self.search(client, typed).content.decode()
+        assert "Den unga finns redan registrerad" in page
+        self.create(client, typed, organisations)
+        assert YoungPerson.objects.count() == 1
+        assert Case.objects.get().young_person == person
+
+    def test_invalid_number_gets_a_clear_message_and_nothing_is_saved(
+        self, client, team, organisations
+    ):
+        client.force_login(team["coordinator"])
+        page = self.search(client, "20100517-0000").content.decode()
+        assert "Kontrollsiffran stämmer inte" in page
+        self.create(client, "20100517-0000", organisations)
+        assert not YoungPerson.objects.exists() and not Case.objects.exists()
+
+    def test_duplicate_number_is_refused(self, team, person):
+        with pytest.raises(Exception) as error:
+            services.person_create(
+                by=team["coordinator"],
+                personnummer=person.personnummer,
+                given_name="X",
+                family_name="Y",
+                gender="boy",
+            )
+        assert "finns redan en ung person" in str(error.value)
+        assert YoungPerson.objects.count() == 1
+
+    def test_only_coordinators_register(self, client, team):
+        client.force_login(team["school"])
+        assert client.get("/cases/new/").status_code == 403
+
+    def test_references_are_unique_and_count_up(self, team, person, organisations):
+        refs = [
+            services.signal_register(
+                by=team["coordinator"],
+                young_person=person,
+                owner=organisations["social_services"],
+                signal_source="school",
+                risk_factors=[],
+            ).reference
+            for _ in range(3)
+        ]
+        assert refs == [f"SSPF-{TODAY.year}-000{n}" for n in (1, 2, 3)]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_references_stay_unique_under_concurrent_creation(make_user, organisations):
+    from tests.conftest import restore_roles
+
+    restore_roles()
+    coordinator = make_user("coordinator")
+    person = make_person()
+    errors, start = [], threading.Barrier(6)
+
+    def open_cases():
+        try:
+            start.wait()
+            for _ in range(5):
+                services.signal_register(
+                    by=coordinator,
+                    young_person=person,
+                    owner=organisations["social_services"],
+                    signal_source="school",
+                    risk_factors=[],
+                )
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=open_cases) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    references = list(Case.objects.values_list("reference", flat=True))
+    assert len(references) == len(set(references)) == 30
+
+
+class TestConsentInput:
+    def post(self, client, case, **data):
+        payload = {
+            "party": "person",
+            "organisations": [],
+            "categories": ["school"],
+            "purpose": "Samverkan",
+            "valid_from": TODAY.isoformat(),
+        }
+        payload.update(data)
+        return client.post(f"/cases/{case.pk}/consents/", payload)
+
+    def test_end_before_start(self, client, team, case, organisations):
+        client.force_login(team["coordinator"])
+        page = self.post(
+            client,
+            case,
+            organisations=[organisations["police"].pk],
+            valid_until=(TODAY - datetime.timedelta(days=1)).isoformat(),
+        )
+        assert "Samtycket kan inte upphöra innan det börjar gälla" in page.content.decode()
+        assert not Consent.objects.exists()
+
+    def test_no_organisation(self, client, team, case):
+        client.force_login(team["coordinator"])
+        page = self.post(client, case)
+        assert "Ett samtycke måste omfatta minst en organisation" in page.content.decode()
+        assert not Consent.objects.exists()
+
+    def test_a_guardian_cannot_consent_for_an_adult(
+        self, client, team, case, person, organisations
+    ):
+        from tests.cases.factories import make_guardian
+
+        guardian = make_guardian(person)
+        person.birth_date = TODAY.replace(year=TODAY.year - 19)
+        person.save()
+        client.force_login(team["coordinator"])
+        page = self.post(
+            client, case, party=str(guardian.pk), organisations=[organisations["police"].pk]
+        )
+        assert "bara hen själv kan samtycka" in page.content.decode()
+        assert not Consent.objects.exists()
+
+    def test_default_validity_is_twelve_months(self, client, team, case, organisations):
+        client.force_login(team["coordinator"])
+        assert (
+            self.post(client, case, organisations=[organisations["police"].pk]).status_code == 302
+        )
+        consent = Consent.objects.get()
+        assert consent.valid_until == services.add_months(TODAY, 12)
+        assert set(consent.organisations.all()) == {organisations["police"]}
+
+    def test_the_page_shows_who_is_missing_and_who_would_gain_access(
+        self, client, team, case, guardians, organisations
+    ):
+        client.force_login(team["coordinator"])
+        html = client.get(f"/cases/{case.pk}/consents/").content.decode()
+        assert html.count("saknas") >= 3  # two guardians and the 16-year-old
+        waiting = html[html.index("väntar på samtycke") :]
+        assert "Polisen" in waiting and "Fritid" in waiting
+
+
+class TestClose:
+    def test_closing_needs_a_reason(self, client, team, case):
+        client.force_login(team["coordinator"])
+        page = client.post(
+            f"/cases/{case.pk}/close/", {"reason": "", "closed_on": TODAY.isoformat()}
+        )
+        assert "Välj varför ärendet avslutas" in page.content.decode()
+        case.refresh_from_db()
+        assert case.status == Case.Status.ACTIVE
+
+    def test_closing_with_a_reason(self, client, team, case):
+        client.force_login(team["coordinator"])
+        client.post(
+            f"/cases/{case.pk}/close/", {"reason": "goals_met", "closed_on": TODAY.isoformat()}
+        )
+        case.refresh_from_db()
+        assert (case.status, case.closure_reason, case.closed_on) == ("closed", "goals_met", TODAY)
+
+
+class TestNotes:
+    def test_a_member_writes_a_note_and_it_is_encrypted_and_masked(
+        self, client, team, consented_case
+    ):
+        client.force_login(team["school"])
+        response = client.post(
+            f"/cases/{consented_case.pk}/notes/new/",
+            {"text": "Eleven var frånvarande hela veckan", "category": "school"},
+        )
+        assert response.status_code == 302
+        note = Note.objects.get()
+        assert (note.organisation, note.author) == (team["school"].organisation, team["school"])
+        create = LogEntry.objects.filter(action=LogEntry.Action.CREATE, object_repr=str(note)).get()
+        assert "frånvarande" not in str(create.changes)
+
+    def test_a_correction_refers_to_the_old_note(self, client, team, notes):
+        old = notes["school"]
+        client.force_login(team["school"])
+        client.post(
+            f"/cases/{old.case_id}/notes/new/",
+            {
+                "text": "Rättelse: frånvaron gällde två dagar",
+                "category": "school",
+                "corrects": old.pk,
+            },
+        )
+        assert Note.objects.latest("id").corrects == old
+        old.refresh_from_db()
+        assert old.text == "Frånvaron har ökat"  # never edited
+
+    def test_nobody_corrects_a_note_they_cannot_read(self, client, team, notes):
+        client.force_login(team["school"])
+        response = client.post(
+            f"/cases/{notes['social'].case_id}/notes/new/",
+            {"text": "x", "category": "school", "corrects": notes["social"].pk},
+        )
+        assert response.status_code == 404
+
+
+def _cases_with_history(count, team, organisations):
+    for _ in range(count):
+        case = make_case(
+            person=make_person(),
+            owner=organisations["social_services"],
+            coordinator=team["coordinator"],
+            members=[],
+        )
+        make_consent(case, organisations=[organisations["police"]])
+        make_note(case, team["coordinator"], category="social_services")
+
+
+def test_case_list_query_count_does_not_grow(
+    client, team, organisations, django_assert_max_num_queries, capsys
+):
+    client.force_login(team["coordinator"])
+    counts = {}
+    for total, add in ((10, 10), (200, 190)):
+        _cases_with_history(add, team, organisations)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get("/cases/")
+        counts[total] = len(queries)
+    with capsys.disabled():
+        print(f"\n[queries] case list: {counts[10]} with 10 cases, {counts[200]} with 200")
+    assert counts[10] == counts[200] <= 12
+    assert "Sida 1 av 8" in response.content.decode()
+
+
+def test_case_page_query_count_does_not_grow(client, team, consented_case, organisations, capsys):
+    client.force_login(team["social"])
+    counts = {}
+    for total, add in ((10, 10), (200, 190)):
+        for _ in range(add):
+            make_note(consented_case, team["social"], category="social_services")
+            make_consent(consented_case, organisations=[organisations["police"]])
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(f"/cases/{consented_case.pk}/").status_code == 200
+        counts[total] = len(queries)
+    with capsys.disabled():
+        print(
+            f"\n[queries] case page: {counts[10]} with 10 notes and consents, "
+            f"{counts[200]} with 200"
+        )
+    assert counts[10] == counts[200] <= 35
+
+
+def test_list_filters_and_search(client, team, consented_case, organisations):
+    client.force_login(team["coordinator"])
+    assert consented_case.reference in client.get("/cases/?status=active").content.decode()
+    assert consented_case.reference not in client.get("/cases/?status=closed").content.decode()
+    number = consented_case.young_person.personnummer
+    found = client.get(f"/cases/?q={number[:8]}-{number[8:]}").content.decode()
+    assert consented_case.reference in found
+    assert LogEntry.objects.filter(
+        action=LogEntry.Action.ACCESS, object_repr=str(consented_case.young_person)
+    ).exists()
+    assert (
+        consented_case.reference
+        in client.get(f"/cases/?q={consented_case.reference[-3:]}").content.decode()
+    )
+
+
+def test_outsider_list_is_empty(client, make_user, consented_case):
+    client.force_login(make_user("leisure_staff"))
+    assert consented_case.reference not in client.get("/cases/").content.decode()
