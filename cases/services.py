@@ -278,6 +278,10 @@ def note_write(
         raise ValidationError({"category": _("Choose a kind of information.")})
     if corrects is not None and corrects.case_id != case.pk:
         raise ValidationError({"corrects": _("A note can only correct a note in the same case.")})
+    if corrects is not None and corrects.organisation_id != by.organisation_id:
+        raise ValidationError(
+            {"corrects": _("Only the organisation that wrote a note can correct it.")}
+        )
     return Note.objects.create(
         case=case,
         author=by,

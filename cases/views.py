@@ -24,7 +24,7 @@ from cases.forms import (
     WithdrawForm,
 )
 from cases.models import CaseMember, Consent, PlanItem
-from schools.views import _apply_errors
+from sspf.forms import apply_service_errors
 
 
 def _form_page(request, form, *, case, title, button, intro="", danger=False):
@@ -47,7 +47,7 @@ def _save(request, form, action, success):
     try:
         result = action()
     except ValidationError as error:
-        _apply_errors(form, error)
+        apply_service_errors(form, error)
         return None
     messages.success(request, success)
     return result or True

@@ -15,14 +15,7 @@ from schools import selectors, services
 from schools.forms import AssignmentFilterForm, AssignmentForm, EndAssignmentForm, VisitForm
 from schools.models import Assignment
 from schools.terms import Term
-
-
-def _apply_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
+from sspf.forms import apply_service_errors
 
 
 @login_required
@@ -78,7 +71,7 @@ def visit_new(request, pk):
         try:
             services.visit_log(by=request.user, school=school, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, _("Visit to %(school)s recorded.") % {"school": school.name})
             return redirect(f"{reverse('schools:mine')}#school-{school.pk}")
@@ -168,7 +161,7 @@ def assignment_new(request):
         try:
             assignment = services.assignment_start(by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -201,7 +194,7 @@ def assignment_end(request, pk):
                 by=request.user, assignment=assignment, end_date=form.cleaned_data["end_date"]
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, _("The assignment has been ended."))
             return redirect("schools:assignments")

@@ -244,6 +244,18 @@ class TestNotes:
         old.refresh_from_db()
         assert old.text == "Frånvaron har ökat"  # never edited
 
+    def test_only_the_writing_organisation_corrects(self, client, team, notes):
+        client.force_login(team["school"])
+        response = client.post(
+            f"/cases/{notes['police'].case_id}/notes/new/",
+            {"text": "x", "category": "school", "corrects": notes["police"].pk},
+        )
+        assert (
+            "Bara den organisation som skrev en anteckning kan rätta den"
+            in response.content.decode()
+        )
+        assert Note.objects.count() == 3
+
     def test_nobody_corrects_a_note_they_cannot_read(self, client, team, notes):
         client.force_login(team["school"])
         response = client.post(
