@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from cases.models import Case, CaseMember, CaseUserObjectPermission, Consent, Disclosure, Guardian
@@ -166,6 +166,7 @@ def may_view(user, case: Case, today: datetime.date | None = None) -> bool:
 def prefetch_for_access(queryset: QuerySet[Case]) -> QuerySet[Case]:
     return queryset.select_related("young_person").prefetch_related(
         "young_person__guardians",
+        Prefetch("consents", queryset=Consent.objects.select_related("guardian", "collected_by")),
         "consents__organisations",
         "consents__category_rows",
         "disclosures__category_rows",

@@ -96,7 +96,6 @@ def _load(pk: int) -> Case | None:
                     "organisation__name", "user__last_name"
                 ),
             ),
-            "consents__collected_by",
         )
         .filter(pk=pk)
         .first()

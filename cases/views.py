@@ -316,6 +316,7 @@ def consents(request, pk):
             _("The consent is recorded."),
         ):
             return redirect("cases:consents", case.pk)
+    log_access(request.user, case, {"page": "consents"})  # guardians' names are shown
     return render(
         request,
         "cases/consents.html",

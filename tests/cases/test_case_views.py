@@ -293,13 +293,18 @@ def test_case_list_query_count_does_not_grow(
     assert "Sida 1 av 8" in response.content.decode()
 
 
-def test_case_page_query_count_does_not_grow(client, team, consented_case, organisations, capsys):
+def test_case_page_query_count_does_not_grow(
+    client, team, consented_case, guardians, organisations, capsys
+):
     client.force_login(team["social"])
     counts = {}
     for total, add in ((10, 10), (200, 190)):
         for _ in range(add):
             make_note(consented_case, team["social"], category="social_services")
             make_consent(consented_case, organisations=[organisations["police"]])
+            make_consent(
+                consented_case, guardian=guardians[0], organisations=[organisations["police"]]
+            )
         with CaptureQueriesContext(connection) as queries:
             assert client.get(f"/cases/{consented_case.pk}/").status_code == 200
         counts[total] = len(queries)
@@ -330,3 +335,16 @@ def test_list_filters_and_search(client, team, consented_case, organisations):
 def test_outsider_list_is_empty(client, make_user, consented_case):
     client.force_login(make_user("leisure_staff"))
     assert consented_case.reference not in client.get("/cases/").content.decode()
+
+
+def test_consent_and_team_pages_stay_within_a_query_budget(
+    client, team, consented_case, guardians, organisations, django_assert_max_num_queries
+):
+    for _ in range(30):
+        make_consent(consented_case, guardian=guardians[0], organisations=[organisations["police"]])
+    client.force_login(team["coordinator"])
+    with django_assert_max_num_queries(40):
+        assert client.get(f"/cases/{consented_case.pk}/consents/").status_code == 200
+    assert LogEntry.objects.filter(additional_data={"page": "consents"}).exists()
+    with django_assert_max_num_queries(25):
+        assert client.get(f"/cases/{consented_case.pk}/team/").status_code == 200
