@@ -174,6 +174,10 @@ class ConsentForm(forms.Form):
         return None if party == "person" else self.guardians[party]
 
 
+class ConfirmForm(forms.Form):
+    """No fields: the button is the confirmation."""
+
+
 class WithdrawForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason for the withdrawal"), widget=forms.Textarea(attrs={"rows": 3})

@@ -1,8 +1,11 @@
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -12,6 +15,7 @@ from cases import access, selectors, services
 from cases.forms import (
     CaseFilterForm,
     CloseForm,
+    ConfirmForm,
     ConsentForm,
     DisclosureForm,
     FollowUpForm,
@@ -39,6 +43,21 @@ def _form_page(request, form, *, case, title, button, intro="", danger=False):
             "intro": intro,
             "danger": danger,
         },
+    )
+
+
+def _case_form(
+    request, case, form, *, service, success, title, button, next_url=None, intro="", danger=False
+):
+    """A one-form page on a case: the service gets the actor and the form's data."""
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _save(request, form, lambda: service(by=request.user, **form.cleaned_data), success)
+    ):
+        return redirect(next_url or reverse("cases:detail", args=[case.pk]))
+    return _form_page(
+        request, form, case=case, title=title, button=button, intro=intro, danger=danger
     )
 
 
@@ -123,7 +142,6 @@ def case_detail(request, pk):
         {
             "view": view,
             "case": view.case,
-            "note_form": NoteForm(),
             "perms_on_case": selectors.case_rights(request.user, view.case),
         },
     )
@@ -168,61 +186,6 @@ def note_new(request, pk):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def plan_new(request, pk):
-    case = selectors.case_for_writing(request.user, pk, "change_case")
-    form = PlanItemForm(request.POST or None, case=case)
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and _save(
-            request,
-            form,
-            lambda: services.plan_item_add(by=request.user, case=case, **form.cleaned_data),
-            _("The commitment is added to the plan."),
-        )
-    ):
-        return redirect("cases:detail", case.pk)
-    return _form_page(
-        request,
-        form,
-        case=case,
-        title=gettext_lazy("New commitment"),
-        button=gettext_lazy("Add to the plan"),
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def plan_follow_up(request, pk):
-    item = get_object_or_404(PlanItem.objects.only("case_id"), pk=pk)
-    case = selectors.case_for_writing(request.user, item.case_id, "add_note")
-    item = selectors.plan_item_for_reading(request.user, case, pk)
-    form = FollowUpForm(
-        request.POST or None, initial={"status": item.status, "follow_up": item.follow_up}
-    )
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and _save(
-            request,
-            form,
-            lambda: services.plan_item_follow_up(by=request.user, item=item, **form.cleaned_data),
-            _("The follow-up is saved."),
-        )
-    ):
-        return redirect("cases:detail", case.pk)
-    return _form_page(
-        request,
-        form,
-        case=case,
-        title=gettext_lazy("Follow up a commitment"),
-        button=gettext_lazy("Save follow-up"),
-        intro=item.action,
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
 def team(request, pk):
     case = selectors.case_for_writing(request.user, pk, "manage_team")
     form = MemberForm(request.POST or None)
@@ -242,57 +205,6 @@ def team(request, pk):
         request,
         "cases/team.html",
         {"case": case, "form": form, "members": case.members.all(), "sharing": sharing},
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def member_remove(request, pk, member_pk):
-    case = selectors.case_for_writing(request.user, pk, "manage_team")
-    member = get_object_or_404(CaseMember.objects.select_related("user"), pk=member_pk, case=case)
-    form = WithdrawForm(request.POST or None)
-    form.fields.pop("reason")
-    if request.method == "POST" and _save(
-        request,
-        form,
-        lambda: services.member_remove(by=request.user, member=member),
-        _("The team member is removed."),
-    ):
-        return redirect("cases:team", case.pk)
-    return _form_page(
-        request,
-        form,
-        case=case,
-        title=gettext_lazy("Remove from the team"),
-        button=gettext_lazy("Remove"),
-        danger=True,
-        intro=_("%(person)s loses access to the case at once.")
-        % {"person": member.user.get_full_name() or member.user.username},
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def guardian_new(request, pk):
-    case = selectors.case_for_writing(request.user, pk, "manage_consent")
-    form = GuardianForm(request.POST or None)
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and _save(
-            request,
-            form,
-            lambda: services.guardian_add(by=request.user, case=case, **form.cleaned_data),
-            _("The guardian is added."),
-        )
-    ):
-        return redirect("cases:consents", case.pk)
-    return _form_page(
-        request,
-        form,
-        case=case,
-        title=gettext_lazy("Add a guardian"),
-        button=gettext_lazy("Add guardian"),
     )
 
 
@@ -325,39 +237,6 @@ def consents(request, pk):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
-def consent_withdraw(request, pk):
-    consent = get_object_or_404(Consent.objects.only("case_id"), pk=pk)
-    case = selectors.case_for_writing(request.user, consent.case_id, "manage_consent")
-    consent = get_object_or_404(case.consents.all(), pk=pk)
-    form = WithdrawForm(request.POST or None)
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and _save(
-            request,
-            form,
-            lambda: services.consent_withdraw(
-                by=request.user, consent=consent, **form.cleaned_data
-            ),
-            _("The consent is withdrawn. Access has closed at once."),
-        )
-    ):
-        return redirect("cases:consents", case.pk)
-    return _form_page(
-        request,
-        form,
-        case=case,
-        title=gettext_lazy("Withdraw consent"),
-        button=gettext_lazy("Withdraw consent"),
-        danger=True,
-        intro=gettext_lazy(
-            "Organisations that depended on this consent lose access to the case at once."
-        ),
-    )
-
-
-@login_required
 @require_POST
 def advance(request, pk):
     case = selectors.case_for_writing(request.user, pk, "change_case")
@@ -374,24 +253,108 @@ def advance(request, pk):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+def plan_new(request, pk):
+    case = selectors.case_for_writing(request.user, pk, "change_case")
+    return _case_form(
+        request,
+        case,
+        PlanItemForm(request.POST or None, case=case),
+        service=partial(services.plan_item_add, case=case),
+        success=_("The commitment is added to the plan."),
+        title=gettext_lazy("New commitment"),
+        button=gettext_lazy("Add to the plan"),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_follow_up(request, pk):
+    item = get_object_or_404(PlanItem.objects.only("case_id"), pk=pk)
+    case = selectors.case_for_writing(request.user, item.case_id, "add_note")
+    item = selectors.plan_item_for_reading(request.user, case, pk)
+    form = FollowUpForm(
+        request.POST or None, initial={"status": item.status, "follow_up": item.follow_up}
+    )
+    return _case_form(
+        request,
+        case,
+        form,
+        service=partial(services.plan_item_follow_up, item=item),
+        success=_("The follow-up is saved."),
+        intro=item.action,
+        title=gettext_lazy("Follow up a commitment"),
+        button=gettext_lazy("Save follow-up"),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_remove(request, pk, member_pk):
+    case = selectors.case_for_writing(request.user, pk, "manage_team")
+    member = get_object_or_404(CaseMember.objects.select_related("user"), pk=member_pk, case=case)
+    return _case_form(
+        request,
+        case,
+        ConfirmForm(request.POST if request.method == "POST" else None),
+        service=lambda by: services.member_remove(by=by, member=member),
+        success=_("The team member is removed."),
+        next_url=reverse("cases:team", args=[pk]),
+        title=gettext_lazy("Remove from the team"),
+        button=gettext_lazy("Remove"),
+        danger=True,
+        intro=_("%(person)s loses access to the case at once.")
+        % {"person": member.user.get_full_name() or member.user.username},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def guardian_new(request, pk):
+    case = selectors.case_for_writing(request.user, pk, "manage_consent")
+    return _case_form(
+        request,
+        case,
+        GuardianForm(request.POST or None),
+        service=partial(services.guardian_add, case=case),
+        success=_("The guardian is added."),
+        next_url=reverse("cases:consents", args=[pk]),
+        title=gettext_lazy("Add a guardian"),
+        button=gettext_lazy("Add guardian"),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def consent_withdraw(request, pk):
+    consent = get_object_or_404(Consent.objects.only("case_id"), pk=pk)
+    case = selectors.case_for_writing(request.user, consent.case_id, "manage_consent")
+    consent = get_object_or_404(case.consents.all(), pk=pk)
+    return _case_form(
+        request,
+        case,
+        WithdrawForm(request.POST or None),
+        service=partial(services.consent_withdraw, consent=consent),
+        success=_("The consent is withdrawn. Access has closed at once."),
+        next_url=reverse("cases:consents", args=[case.pk]),
+        title=gettext_lazy("Withdraw consent"),
+        button=gettext_lazy("Withdraw consent"),
+        danger=True,
+        intro=gettext_lazy(
+            "Organisations that depended on this consent lose access to the case at once."
+        ),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
 def close(request, pk):
     case = selectors.case_for_writing(request.user, pk, "change_case")
-    form = CloseForm(request.POST or None)
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and _save(
-            request,
-            form,
-            lambda: services.case_close(by=request.user, case=case, **form.cleaned_data),
-            _("The case is closed."),
-        )
-    ):
-        return redirect("cases:detail", case.pk)
-    return _form_page(
+    return _case_form(
         request,
-        form,
-        case=case,
+        case,
+        CloseForm(request.POST or None),
+        service=partial(services.case_close, case=case),
+        success=_("The case is closed."),
         title=gettext_lazy("Close the case"),
         button=gettext_lazy("Close the case"),
         danger=True,
@@ -404,26 +367,16 @@ def disclosure_new(request, pk):
     case = selectors.case_for_writing(request.user, pk, "change_case")
     if not request.user.has_perm("cases.disclose_without_consent"):
         raise PermissionDenied
-    form = DisclosureForm(request.POST or None)
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and _save(
-            request,
-            form,
-            lambda: services.disclosure_record(by=request.user, case=case, **form.cleaned_data),
-            _("The disclosure is recorded and flagged for audit."),
-        )
-    ):
-        return redirect("cases:detail", case.pk)
-    return _form_page(
+    return _case_form(
         request,
-        form,
-        case=case,
+        case,
+        DisclosureForm(request.POST or None),
+        service=partial(services.disclosure_record, case=case),
+        success=_("The disclosure is recorded and flagged for audit."),
         title=gettext_lazy("Disclose without consent"),
         button=gettext_lazy("Record disclosure"),
         intro=gettext_lazy(
-            "Only where a statutory exception to secrecy applies. The "
-            "organisation's reads of the case are flagged in the audit log."
+            "Only where a statutory exception to secrecy applies. The organisation's reads of "
+            "the case are flagged in the audit log."
         ),
     )

@@ -348,3 +348,74 @@ def test_consent_and_team_pages_stay_within_a_query_budget(
     assert LogEntry.objects.filter(additional_data={"page": "consents"}).exists()
     with django_assert_max_num_queries(25):
         assert client.get(f"/cases/{consented_case.pk}/team/").status_code == 200
+
+
+class TestTeamAndPlan:
+    def test_team_member_is_added_and_removed_after_confirmation(
+        self, client, team, case, make_user
+    ):
+        newcomer = make_user("school_staff")
+        client.force_login(team["coordinator"])
+        client.post(f"/cases/{case.pk}/team/", {"user": newcomer.pk, "role": "mentor"})
+        member = case.members.get(user=newcomer)
+        page = client.get(f"/cases/{case.pk}/team/{member.pk}/remove/").content.decode()
+        assert "förlorar åtkomsten till ärendet direkt" in page
+        assert case.members.filter(user=newcomer).exists()  # a GET removes nothing
+        client.post(f"/cases/{case.pk}/team/{member.pk}/remove/")
+        assert not case.members.filter(user=newcomer).exists()
+
+    def test_the_coordinator_cannot_be_removed(self, client, team, case):
+        member = case.members.get(user=team["coordinator"])
+        client.force_login(team["coordinator"])
+        page = client.post(f"/cases/{case.pk}/team/{member.pk}/remove/").content.decode()
+        assert "Ärendets samordnare står kvar i teamet" in page
+
+    def test_a_commitment_is_added_and_followed_up(
+        self, client, team, consented_case, organisations
+    ):
+        client.force_login(team["social"])
+        client.post(
+            f"/cases/{consented_case.pk}/plan/new/",
+            {
+                "goal": "Närvaro",
+                "action": "Morgonsamtal",
+                "category": "school",
+                "responsible_organisation": organisations["school_a"].pk,
+                "responsible_person": team["school"].pk,
+                "due_date": TODAY.isoformat(),
+            },
+        )
+        item = consented_case.plan_items.get()
+        client.force_login(team["school"])
+        client.post(
+            f"/cases/plan/{item.pk}/follow-up/", {"status": "done", "follow_up": "Gick bra"}
+        )
+        item.refresh_from_db()
+        assert (item.status, item.follow_up) == ("done", "Gick bra")
+
+    def test_a_responsible_person_must_be_on_the_team(
+        self, client, team, case, organisations, make_user
+    ):
+        client.force_login(team["coordinator"])
+        page = client.post(
+            f"/cases/{case.pk}/plan/new/",
+            {
+                "goal": "Närvaro",
+                "action": "Morgonsamtal",
+                "category": "school",
+                "responsible_organisation": organisations["school_a"].pk,
+                "responsible_person": make_user("school_staff").pk,
+                "due_date": TODAY.isoformat(),
+            },
+        ).content.decode()
+        assert "Välj ett giltigt alternativ" in page
+        assert not case.plan_items.exists()
+
+    def test_guardian_added_through_the_page(self, client, team, case):
+        client.force_login(team["coordinator"])
+        client.post(
+            f"/cases/{case.pk}/guardians/new/",
+            {"name": "Lisa Berg", "relation": "mother", "has_custody": "on"},
+        )
+        guardian = case.young_person.guardians.get()
+        assert (guardian.name, guardian.has_custody) == ("Lisa Berg", True)
