@@ -67,6 +67,7 @@ class CaseView:
     shows_identity: bool  # name and personnummer (hidden for protected identity elsewhere)
     notes: list[Note]
     plan_items: list[PlanItem]
+    contacts: list
     members: list[CaseMember]
     consents: list[Consent]
     guardians: list[Guardian]
@@ -76,6 +77,7 @@ class CaseView:
     def timeline(self) -> list[tuple[datetime.datetime, str, object]]:
         events = [(n.created_at, "note", n) for n in self.notes]
         events += [(p.created_at, "plan", p) for p in self.plan_items]
+        events += [(c.occurred_at, "contact", c) for c in self.contacts]
         for consent in self.consents:
             events.append((consent.created_at, "consent", consent))
             if consent.withdrawn_at:
@@ -125,7 +127,12 @@ def case_for_reading(user: User, pk: int, today: datetime.date | None = None) ->
             "author", "organisation", "responsible_organisation", "responsible_person"
         )
     )
-    details = {"notes": [n.pk for n in notes], "plan_items": [p.pk for p in plan_items]}
+    contacts = list(case.contacts.filter(visible).select_related("place", "recorded_by"))
+    details = {
+        "notes": [n.pk for n in notes],
+        "plan_items": [p.pk for p in plan_items],
+        "contacts": [c.pk for c in contacts],
+    }
     if sharing.only_by_disclosure(user.organisation_id):
         details["statutory_basis"] = sorted(
             d.basis
@@ -146,6 +153,7 @@ def case_for_reading(user: User, pk: int, today: datetime.date | None = None) ->
         shows_identity=shows_identity,
         notes=notes,
         plan_items=plan_items,
+        contacts=contacts,
         members=list(case.members.all()),
         consents=consents,
         guardians=list(case.young_person.guardians.all()),

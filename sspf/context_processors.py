@@ -12,6 +12,11 @@ def navigation(request):
         items.append(("cases", reverse("cases:list"), _("Cases")))
     if user.has_role("school_police") or user.has_role("field_worker"):
         items.append(("my_schools", reverse("schools:mine"), _("My schools")))
+    if user.has_perm("contacts.add_contact"):
+        items.append(("contact_new", reverse("contacts:new"), _("Record contact")))
+        items.append(("contacts", reverse("contacts:list"), _("My contacts")))
+    if user.has_perm("contacts.view_overview"):
+        items.append(("overview", reverse("contacts:overview"), _("Nights and weekends")))
     if user.has_perm("schools.view_assignment"):
         items.append(("coverage", reverse("schools:coverage"), _("Coverage")))
         items.append(("assignments", reverse("schools:assignments"), _("Assignments")))

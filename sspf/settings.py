@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "accounts",
     "schools",
     "cases",
+    "contacts",
 ]
 
 MIDDLEWARE = [

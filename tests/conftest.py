@@ -29,6 +29,7 @@ ROLE_MIGRATIONS = [
     ("accounts.migrations.0002_roles", "create_roles"),
     ("schools.migrations.0002_role_permissions", "grant"),
     ("cases.migrations.0002_role_permissions", "grant"),
+    ("contacts.migrations.0002_role_permissions", "grant"),
 ]
 
 

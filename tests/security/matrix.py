@@ -173,6 +173,24 @@ POLICIES: dict[str, Policy | list[Policy]] = {
     ),
     "cases:close": case_page(CASE_LEADS),
     "cases:disclosure_new": case_page(CASE_LEADS),
+    # Contacts: anonymous group contacts are read by the organisation's field workers and
+    # coordinators; the world's contact is social services', another organisation's is not.
+    "contacts:list": signed_in(),
+    "contacts:new": only({"field_worker": 200}, 403),
+    "contacts:detail": [
+        only(
+            {"field_worker": 200, "coordinator": 200},
+            404,
+            kwargs=lambda w: {"pk": w["contact_in"].pk},
+            scope="in scope",
+        ),
+        only({}, 404, kwargs=lambda w: {"pk": w["contact_out"].pk}, scope="out of scope"),
+    ],
+    "contacts:overview": only(COORDINATOR_ONLY, 403),
+    "contacts:places": only(COORDINATOR_ONLY, 403),
+    "contacts:place_toggle": only(
+        {"coordinator": 302}, 403, method="post", kwargs=lambda w: {"pk": w["place"].pk}
+    ),
     # The Django admin (reference data only).
     "admin:index": administrators_only(),
     "admin:login": Policy(statuses(403, anonymous=302, administrator=302)),

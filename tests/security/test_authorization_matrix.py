@@ -41,6 +41,7 @@ def world(users_by_role, organisations):
     return {
         **users_by_role,
         **_cases(users_by_role, organisations, school_in),
+        **_contacts(users_by_role, organisations),
         "school_in": school_in,
         "school_out": school_out,
         "assignment": assignment,
@@ -127,4 +128,29 @@ def _cases(users, organisations, school):
         "member_out": case_out.members.exclude(user=other_coordinator).get(),
         "plan_item_in": plan_item(case_in, users["social_worker"]),
         "plan_item_out": plan_item(case_out, other_coordinator),
+    }
+
+
+def _contacts(users, organisations):
+    from contacts.models import Contact, Place
+    from tests.factories import UserFactory
+
+    place = Place.objects.create(name="Resecentrum", kind="station")
+    elsewhere = UserFactory(role="field_worker", organisation=organisations["leisure"])
+
+    def group(by):
+        return Contact.objects.create(
+            occurred_at=datetime.datetime.now(datetime.UTC),
+            place=place,
+            kind="street",
+            recorded_by=by,
+            organisation=by.organisation,
+            girls=2,
+            boys=1,
+        )
+
+    return {
+        "place": place,
+        "contact_in": group(users["field_worker"]),
+        "contact_out": group(elsewhere),
     }

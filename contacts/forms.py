@@ -1,0 +1,129 @@
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from cases import access
+from contacts.models import Contact, Place
+from schools.forms import DateInput
+from schools.models import School
+from sspf.personnummer import PersonnummerFormField
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+class ContactForm(forms.Form):
+    """One mobile form for both kinds: a group (default) or a named contact."""
+
+    client_token = forms.UUIDField(widget=forms.HiddenInput)
+    mode = forms.ChoiceField(
+        label=_("Kind of record"),
+        choices=[("group", _("Anonymous group")), ("named", _("Named young person"))],
+        widget=forms.RadioSelect,
+        initial="group",
+    )
+    occurred_at = forms.DateTimeField(label=_("When"), widget=DateTimeInput())
+    place = forms.ModelChoiceField(label=_("Place"), queryset=Place.objects.filter(active=True))
+    kind = forms.ChoiceField(
+        label=_("Kind of contact"), choices=Contact.Kind.choices, initial=Contact.Kind.STREET
+    )
+    girls = forms.IntegerField(
+        label=_("Girls"), min_value=0, max_value=500, initial=0, required=False
+    )
+    boys = forms.IntegerField(
+        label=_("Boys"), min_value=0, max_value=500, initial=0, required=False
+    )
+    others = forms.IntegerField(
+        label=_("Other"), min_value=0, max_value=500, initial=0, required=False
+    )
+    not_recorded = forms.IntegerField(
+        label=_("Not recorded"), min_value=0, max_value=500, initial=0, required=False
+    )
+    age_band = forms.ChoiceField(
+        label=_("Age band"), required=False, choices=[("", "—")] + Contact.AgeBand.choices
+    )
+    themes = forms.MultipleChoiceField(
+        label=_("Themes"),
+        choices=Contact.Theme.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    case = forms.ModelChoiceField(
+        label=_("Case"), queryset=None, required=False, empty_label=_("No case")
+    )
+    personnummer = PersonnummerFormField(
+        required=False,
+        help_text=_(
+            "For a young person without a case here: someone your organisation has met before."
+        ),
+    )
+    school = forms.ModelChoiceField(
+        label=_("School (optional)"), queryset=School.objects.filter(active=True), required=False
+    )
+    co_workers = forms.ModelMultipleChoiceField(
+        label=_("Co-workers (optional)"),
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    note = forms.CharField(
+        label=_("Note (optional)"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    COUNTS = ["girls", "boys", "others", "not_recorded"]
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["case"].queryset = access.viewable_cases(user).order_by("-opened_on")
+        self.fields["case"].label_from_instance = lambda case: case.reference
+        self.fields["co_workers"].queryset = (
+            User.objects.filter(
+                organisation=user.organisation, groups__name="field_worker", is_active=True
+            )
+            .exclude(pk=user.pk)
+            .order_by("first_name")
+        )
+        for name in self.COUNTS:
+            self.fields[name].widget.attrs.update({"inputmode": "numeric", "min": 0})
+
+    def clean(self):
+        data = super().clean()
+        for name in self.COUNTS:
+            data[name] = data.get(name) or 0
+        if data.get("mode") == "named":
+            if not data.get("case") and not data.get("personnummer"):
+                self.add_error("case", _("Choose the case, or give the personal identity number."))
+            for name in self.COUNTS:
+                data[name] = 0
+        else:
+            data["case"] = None
+            data["personnummer"] = ""
+        return data
+
+
+class ContactFilterForm(forms.Form):
+    since = forms.DateField(label=_("From"), required=False, widget=DateInput())
+    until = forms.DateField(label=_("Until"), required=False, widget=DateInput())
+    place = forms.ModelChoiceField(
+        label=_("Place"), queryset=Place.objects.all(), required=False, empty_label=_("All places")
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind of contact"), required=False, choices=[("", _("All"))] + Contact.Kind.choices
+    )
+
+
+class PlaceForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=100)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Place.Kind.choices)
+
+
+def now_for_input():
+    return timezone.localtime().replace(second=0, microsecond=0)

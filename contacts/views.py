@@ -1,0 +1,111 @@
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from cases import services as case_services
+from contacts import selectors, services
+from contacts.forms import ContactFilterForm, ContactForm, PlaceForm, now_for_input
+from contacts.models import Place
+from sspf.forms import apply_service_errors
+
+
+@login_required
+@permission_required("contacts.add_contact", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def contact_new(request):
+    """The phone form: defaults to now and to my last place; a form sent twice records once."""
+    form = ContactForm(
+        request.POST or None,
+        user=request.user,
+        initial={
+            "client_token": uuid.uuid4(),
+            "occurred_at": now_for_input(),
+            "place": selectors.last_place_id(request.user),
+            "mode": "group",
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data.pop("mode")
+        number = data.pop("personnummer")
+        if number:
+            data["young_person"] = case_services.person_find(personnummer=number)
+            if data["young_person"] is None:
+                form.add_error("personnummer", _("Nobody is registered with this number."))
+        if form.is_valid():
+            try:
+                contact, created = services.contact_record(by=request.user, **data)
+            except ValidationError as error:
+                apply_service_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("The contact is recorded.")
+                    if created
+                    else _("The contact was already recorded."),
+                )
+                return redirect(f"{request.path}?saved={contact.pk}")
+    return render(request, "contacts/form.html", {"form": form, "saved": request.GET.get("saved")})
+
+
+@login_required
+def contact_list(request):
+    filters = ContactFilterForm(request.GET or None)
+    criteria = filters.cleaned_data if filters.is_valid() else {}
+    contacts = selectors.my_contacts(request.user, **{k: v for k, v in criteria.items() if v})
+    page = Paginator(contacts, 30).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "contacts/list.html",
+        {"page": page, "filters": filters, "query": query.urlencode()},
+    )
+
+
+@login_required
+def contact_detail(request, pk):
+    contact = selectors.contact_for_reading(request.user, pk)
+    return render(request, "contacts/detail.html", {"contact": contact})
+
+
+@login_required
+@permission_required("contacts.view_overview", raise_exception=True)
+def overview(request):
+    try:
+        weeks = min(max(int(request.GET.get("weeks", 8)), 1), 52)
+    except ValueError:
+        weeks = 8
+    rows = selectors.night_and_weekend_overview(request.user, weeks=weeks)
+    return render(request, "contacts/overview.html", {"rows": rows, "weeks": weeks})
+
+
+@login_required
+@permission_required("contacts.view_place", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def places(request):
+    form = PlaceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.place_add(by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, _("The place is added."))
+            return redirect("contacts:places")
+    return render(request, "contacts/places.html", {"form": form, "places": Place.objects.all()})
+
+
+@login_required
+@permission_required("contacts.change_place", raise_exception=True)
+@require_POST
+def place_toggle(request, pk):
+    place = get_object_or_404(Place, pk=pk)
+    services.place_set_active(by=request.user, place=place, active=not place.active)
+    return redirect("contacts:places")
