@@ -143,6 +143,7 @@ def load(users: dict[str, User], today: datetime.date | None = None) -> None:
         ("skolpersonal", "mentor"),
         ("kontaktpolis", "contact"),
         ("fritidsledare", "contact"),
+        ("faltare", "contact"),
     ]
 
     # 1. Shared with school and police, not with leisure.

@@ -50,8 +50,12 @@ def contact_new(request):
                     if created
                     else _("The contact was already recorded."),
                 )
-                return redirect(f"{request.path}?saved={contact.pk}")
-    return render(request, "contacts/form.html", {"form": form, "saved": request.GET.get("saved")})
+                # The next page load clears the browser's draft: a flag in the session, not in
+                # the URL, so that a login after an expired session never clears a new draft.
+                request.session["contact_saved"] = contact.pk
+                return redirect("contacts:new")
+    saved = request.session.pop("contact_saved", None) if request.method == "GET" else None
+    return render(request, "contacts/form.html", {"form": form, "saved": saved})
 
 
 @login_required

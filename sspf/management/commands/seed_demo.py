@@ -8,6 +8,7 @@ from accounts import demo as accounts_demo
 from accounts.demo import DEMO_PASSWORD, USERS
 from accounts.models import User
 from cases import demo as cases_demo
+from contacts import demo as contacts_demo
 from schools import demo as schools_demo
 
 
@@ -35,6 +36,7 @@ class Command(BaseCommand):
             users = accounts_demo.load()
             schools_demo.load(users)
             cases_demo.load(users)
+            contacts_demo.load(users)
             self.stdout.write("Demo data loaded.")
         self.stdout.write(self.style.SUCCESS("Demo logins (one password for all):"))
         self.stdout.write(f"  password: {DEMO_PASSWORD}")
