@@ -1,5 +1,6 @@
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
+
+from accounts.role_migrations import role_permissions
 
 PERMISSIONS = {
     "coordinator": ["view_school", "view_assignment", "add_assignment", "change_assignment"],
@@ -7,28 +8,7 @@ PERMISSIONS = {
     "administrator": ["view_school", "add_school", "change_school"],
 }
 
-
-def grant(apps, schema_editor):
-    app_config = apps.get_app_config("schools")
-    app_config.models_module = True
-    create_permissions(app_config, apps=apps, verbosity=0)
-    app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for role, codenames in PERMISSIONS.items():
-        group = Group.objects.get(name=role)
-        group.permissions.add(
-            *Permission.objects.filter(content_type__app_label="schools", codename__in=codenames)
-        )
-
-
-def revoke(apps, schema_editor):
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for role, codenames in PERMISSIONS.items():
-        Group.objects.get(name=role).permissions.remove(
-            *Permission.objects.filter(content_type__app_label="schools", codename__in=codenames)
-        )
+grant, revoke = role_permissions("schools", PERMISSIONS)
 
 
 class Migration(migrations.Migration):
