@@ -33,9 +33,6 @@ class SignalForm(forms.Form):
     protected_identity = forms.BooleanField(
         label=_("Protected identity (skyddade personuppgifter)"), required=False
     )
-    owner = forms.ModelChoiceField(
-        label=_("Owning organisation"), queryset=Organisation.objects.filter(active=True)
-    )
     signal_source = forms.ChoiceField(label=_("Signal from"), choices=Case.Source.choices)
     risk_factors = forms.MultipleChoiceField(
         label=_("Risk factors"),
@@ -116,6 +113,7 @@ class MemberForm(forms.Form):
     user = forms.ModelChoiceField(
         label=_("Person"),
         queryset=User.objects.filter(is_active=True)
+        .exclude(groups__name__in=["administrator", "auditor"])
         .select_related("organisation")
         .order_by("organisation__name", "last_name"),
     )

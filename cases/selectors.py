@@ -4,7 +4,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -48,7 +48,7 @@ def case_list(
     if search:
         try:
             index = pnr.index_of(search)
-        except Exception:  # not a personnummer: a reference, or part of one
+        except ValidationError:  # not a personnummer: a reference, or part of one
             cases = cases.filter(reference__icontains=search)
         else:
             cases = cases.filter(young_person__personnummer_index=index)

@@ -100,7 +100,6 @@ def signal_register(
     *,
     by: User,
     young_person: YoungPerson,
-    owner: Organisation,
     signal_source: str,
     risk_factors: list[str],
     school: School | None = None,
@@ -111,7 +110,7 @@ def signal_register(
     case = Case.objects.create(
         reference=_next_reference(today.year),
         young_person=young_person,
-        owner=owner,
+        owner=by.organisation,  # the coordinator's own organisation owns what it opens
         coordinator=by,
         signal_source=signal_source,
         school=school or young_person.school,
@@ -125,11 +124,17 @@ def signal_register(
     return case
 
 
+# They must never read case content (DESIGN §4), so they can never join a team.
+NEVER_ON_A_TEAM = ("administrator", "auditor")
+
+
 @transaction.atomic
 def member_add(*, by: User, case: Case, user: User, role: str) -> CaseMember:
     _require_on_case(by, "manage_team", case)
     if not user.is_active:
         raise ValidationError({"user": _("This account is not active.")})
+    if any(user.has_role(role) for role in NEVER_ON_A_TEAM):
+        raise ValidationError({"user": _("Administrators and auditors never take part in cases.")})
     if case.members.filter(user=user).exists():
         raise ValidationError({"user": _("This person is already on the team.")})
     member = CaseMember.objects.create(

@@ -109,7 +109,6 @@ def case_new(request):
     form = SignalForm(
         request.POST if step == "create" else None,
         existing_person=existing,
-        initial={"owner": request.user.organisation_id},
     )
     if step == "create" and form.is_valid():
         data = dict(form.cleaned_data)

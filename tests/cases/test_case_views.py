@@ -26,7 +26,6 @@ class TestRegisterSignal:
             "given_name": "Ellinor",
             "family_name": "Bergqvist",
             "gender": "girl",
-            "owner": organisations["social_services"].pk,
             "signal_source": "school",
             "risk_factors": ["truancy", "risky_peers"],
         }
@@ -87,7 +86,6 @@ class TestRegisterSignal:
             services.signal_register(
                 by=team["coordinator"],
                 young_person=person,
-                owner=organisations["social_services"],
                 signal_source="school",
                 risk_factors=[],
             ).reference
@@ -113,7 +111,6 @@ def test_references_stay_unique_under_concurrent_creation(make_user, organisatio
                 services.signal_register(
                     by=coordinator,
                     young_person=person,
-                    owner=organisations["social_services"],
                     signal_source="school",
                     risk_factors=[],
                 )
@@ -419,3 +416,23 @@ class TestTeamAndPlan:
         )
         guardian = case.young_person.guardians.get()
         assert (guardian.name, guardian.has_custody) == ("Lisa Berg", True)
+
+
+def test_administrators_and_auditors_never_join_a_team(client, team, case, make_user):
+    for role in ("administrator", "auditor"):
+        outsider = make_user(role)
+        client.force_login(team["coordinator"])
+        page = client.post(f"/cases/{case.pk}/team/", {"user": outsider.pk, "role": "other"})
+        assert not case.members.filter(user=outsider).exists()
+        assert "Välj ett giltigt alternativ" in page.content.decode()
+        with pytest.raises(Exception, match="aldrig i ärenden"):
+            services.member_add(by=team["coordinator"], case=case, user=outsider, role="other")
+        client.force_login(outsider)
+        assert client.get(f"/cases/{case.pk}/").status_code == 404
+
+
+def test_the_coordinators_organisation_owns_the_case(team, person):
+    case = services.signal_register(
+        by=team["coordinator"], young_person=person, signal_source="school", risk_factors=[]
+    )
+    assert case.owner == team["coordinator"].organisation
