@@ -87,9 +87,12 @@ def person_visible_to(user: User, person: YoungPerson) -> bool:
     organisation has met before in named contacts."""
     if access.viewable_cases(user).filter(young_person=person).exists():
         return True
-    return Contact.objects.filter(
-        young_person=person, organisation_id=user.organisation_id
-    ).exists() and _is_field_worker(user)
+    return (
+        _is_field_worker(user)
+        and Contact.objects.filter(
+            young_person=person, organisation_id=user.organisation_id
+        ).exists()
+    )
 
 
 def last_place_id(user: User) -> int | None:
