@@ -1,21 +1,31 @@
 """Who may read a case and each entry in it: the single source of truth (DESIGN §4).
 
-    required(case, now)  = guardians with custody if age(now) < 18
-                           ∪ {the person} if age(now) ≥ SSPF_OWN_CONSENT_AGE
-    running(c, now)      = c.valid_from ≤ today ≤ c.valid_until and c.withdrawn_at is null
-    covers(case, X, now) = required ≠ ∅ and every p in it has a running consent naming X
-    circle(case, now)    = {owner} ∪ {X : covers(case, X, now)}
-                           ∪ {X : a running disclosure on a statutory basis to X}
-    may_view(user, case) = user holds view_case on the case (team member, through guardian)
-                           and user.organisation ∈ circle(case, now)
+Evaluated at the moment of the read (age and dates as of now, not as of signing):
 
-An entry (note, plan item) from organisation E in category C is read by a member from X when
-X = E = owner, or when X and E are both in the circle and C is named by every required party's
-running consent (or by a running disclosure to X). Everything is evaluated at the moment of the
-read, so expiry and withdrawal close access at that instant.
+    required(case, now)  = custodians on file if age(now) < 18
+                           ∪ {the person} if age(now) ≥ SSPF_OWN_CONSENT_AGE
+    complete(case, now)  = age(now) ≥ 18, or the custody declared on the case (joint: two,
+                           sole or special custodian: one; unknown: never) is on file
+    running(c, now)      = c.valid_from ≤ today ≤ c.valid_until and c.withdrawn_at is null
+    grants(p)            = ⋃ over c ∈ running(p): (c.organisations ∪ {owner}) × c.categories
+    shares(case, now)    = ⋂ over p ∈ required: grants(p)   (empty when required = ∅ or the
+                                                            declared custody is not complete)
+    circle(case, now)    = {owner} ∪ {X : some (X, C) ∈ shares}
+    disclosed(X)         = {(E, C) : a running disclosure to X, made by E, names C}
+    may_view(user, case) = user holds view_case on the case (team member, through guardian)
+                           and (user.organisation ∈ circle or disclosed(user.organisation) ≠ ∅)
+    reads(X, E, C)       = (X = E and X ∈ circle)
+                           or ((X, C) ∈ shares and (E, C) ∈ shares)
+                           or (E, C) ∈ disclosed(X)
+
+A consent row is a pair of sets: it lets the organisations it names exchange the categories it
+names, and nothing across rows. Expiry and withdrawal close access at the instant they happen.
 
 The case rule exists twice, as a Python predicate (`may_view`) and as a queryset filter
-(`viewable_cases`); tests/cases/test_access_properties.py keeps the two in agreement.
+(`viewable_cases`); the entry rule as `CaseAccess.reads_entry` and `CaseAccess.entry_filter`.
+tests/cases/test_access_properties.py keeps each pair equal to the formula above.
+
+`check_case` is the one access check on a case: every selector and service goes through it.
 """
 
 import datetime
@@ -26,11 +36,26 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from cases.models import Case, CaseMember, CaseUserObjectPermission, Consent, Disclosure, Guardian
+from cases.models import (
+    Case,
+    CaseMember,
+    CaseUserObjectPermission,
+    Category,
+    Consent,
+    Disclosure,
+    Guardian,
+)
 
 EVERY_MEMBER = {"view_case", "add_note"}
 CASE_LEADS = {"change_case", "manage_team"}
 COORDINATOR = EVERY_MEMBER | CASE_LEADS | {"manage_consent"}
+
+# How many custodians each declared arrangement implies; "unknown" covers nothing.
+CUSTODIANS_IMPLIED = {
+    Case.Custody.JOINT: 2,
+    Case.Custody.SOLE: 1,
+    Case.Custody.SPECIAL: 1,
+}
 
 
 def years_ago(day: datetime.date, years: int) -> datetime.date:
@@ -63,11 +88,23 @@ def party_of(consent: Consent) -> tuple[str, int | None]:
     return ("guardian", consent.guardian_id) if consent.guardian_id else PERSON
 
 
+def custodians(case: Case) -> list[Guardian]:
+    return [g for g in case.guardians.all() if g.has_custody]
+
+
+def custody_complete(case: Case, today: datetime.date) -> bool:
+    """Every custodian the declared arrangement implies is on file (adults need none)."""
+    if not is_minor(case.young_person.birth_date, today):
+        return True
+    implied = CUSTODIANS_IMPLIED.get(case.custody)
+    return implied is not None and len(custodians(case)) >= implied
+
+
 def required_parties(case: Case, today: datetime.date) -> set[tuple[str, int | None]]:
     person = case.young_person
     parties = set()
     if is_minor(person.birth_date, today):
-        parties |= {("guardian", g.pk) for g in person.guardians.all() if g.has_custody}
+        parties |= {("guardian", g.pk) for g in custodians(case)}
     if gives_own_consent(person.birth_date, today):
         parties.add(PERSON)
     return parties
@@ -79,74 +116,87 @@ class CaseAccess:
 
     owner_id: int
     required: set
-    circle: set[int]
-    named_categories: set[str]
-    covered: set[int] = field(default_factory=set)  # organisations the consents cover
-    disclosed: dict[int, set[str]] = field(default_factory=dict)
+    shares: set[tuple[int, str]]  # (organisation, category) pairs every required party grants
+    disclosed: dict[int, set[tuple[int, str]]] = field(default_factory=dict)
     missing: set = field(default_factory=set)  # required parties with no running consent
+    custody_complete: bool = True
+    custodians_missing: int = 0  # custodians the declared arrangement implies, not on file
+
+    @property
+    def circle(self) -> set[int]:
+        return {self.owner_id} | {organisation for organisation, _category in self.shares}
+
+    @property
+    def covered(self) -> set[int]:
+        """Organisations the consents cover (the owner aside)."""
+        return self.circle - {self.owner_id}
 
     def only_by_disclosure(self, organisation_id: int) -> bool:
         """Reads by this organisation rest on a statutory basis, not on consent: flagged."""
-        return (
-            organisation_id in self.disclosed
-            and organisation_id not in self.covered
-            and organisation_id != self.owner_id
-        )
+        return organisation_id in self.disclosed and organisation_id not in self.circle
 
     def reads_case(self, organisation_id: int) -> bool:
-        return organisation_id in self.circle
+        return organisation_id in self.circle or organisation_id in self.disclosed
 
-    def reads_entry(self, organisation_id: int, entry) -> bool:
-        if organisation_id == self.owner_id and entry.organisation_id == self.owner_id:
-            return True
-        if organisation_id not in self.circle or entry.organisation_id not in self.circle:
-            return False
-        return entry.category in self.named_categories or entry.category in self.disclosed.get(
-            organisation_id, set()
+    def reads(self, organisation_id: int, source_id: int, category: str) -> bool:
+        """reads(X, E, C) of the module docstring."""
+        return (
+            (organisation_id == source_id and organisation_id in self.circle)
+            or ((organisation_id, category) in self.shares and (source_id, category) in self.shares)
+            or (source_id, category) in self.disclosed.get(organisation_id, set())
         )
 
+    def reads_entry(self, organisation_id: int, entry) -> bool:
+        return self.reads(organisation_id, entry.organisation_id, entry.category)
+
     def entry_filter(self, organisation_id: int) -> Q:
-        """The same rule as reads_entry, as a filter on notes or plan items of the case."""
-        if organisation_id not in self.circle:
-            return Q(pk__in=[])
-        categories = self.named_categories | self.disclosed.get(organisation_id, set())
-        shared = Q(organisation_id__in=self.circle, category__in=categories)
-        if organisation_id == self.owner_id:
-            return shared | Q(organisation_id=self.owner_id)
-        return shared
+        """The same rule as reads_entry, as a filter on notes, plan items or contacts."""
+        rule = Q(pk__in=[])
+        if organisation_id in self.circle:
+            rule |= Q(organisation_id=organisation_id)
+        for category in {c for x, c in self.shares if x == organisation_id}:
+            sources = {e for e, c in self.shares if c == category}
+            rule |= Q(category=category, organisation_id__in=sources)
+        for source, category in self.disclosed.get(organisation_id, set()):
+            rule |= Q(category=category, organisation_id=source)
+        return rule
 
 
 def case_access(case: Case, today: datetime.date | None = None) -> CaseAccess:
-    """Needs case.young_person.guardians, case.consents (with organisations and category_rows)
-    and case.disclosures (with category_rows) prefetched to stay free of extra queries."""
+    """Needs case.guardians, case.consents (with organisations and category_rows) and
+    case.disclosures (with category_rows) prefetched to stay free of extra queries."""
     today = today or timezone.localdate()
     required = required_parties(case, today)
-    running = [c for c in case.consents.all() if c.is_running(today)]
-    by_party: dict = {}
-    for consent in running:
-        entry = by_party.setdefault(party_of(consent), (set(), set()))
-        entry[0].update(o.pk for o in consent.organisations.all())
-        entry[1].update(r.category for r in consent.category_rows.all())
-    missing = {p for p in required if p not in by_party}
-    if required and not missing:
-        covered = set.intersection(*(by_party[p][0] for p in required))
-        named = set.intersection(*(by_party[p][1] for p in required))
+    grants: dict = {}
+    for consent in case.consents.all():
+        if consent.is_running(today):
+            organisations = {o.pk for o in consent.organisations.all()} | {case.owner_id}
+            categories = {r.category for r in consent.category_rows.all()}
+            grants.setdefault(party_of(consent), set()).update(
+                (x, c) for x in organisations for c in categories
+            )
+    missing = {p for p in required if p not in grants}
+    complete = custody_complete(case, today)
+    if required and complete and not missing:
+        shares = set.intersection(*(grants[p] for p in required))
     else:
-        covered, named = set(), set()
-    disclosed: dict[int, set[str]] = {}
+        shares = set()
+    disclosed: dict[int, set[tuple[int, str]]] = {}
     for disclosure in case.disclosures.all():
         if disclosure.is_running(today):
             disclosed.setdefault(disclosure.organisation_id, set()).update(
-                r.category for r in disclosure.category_rows.all()
+                (disclosure.from_organisation_id, r.category)
+                for r in disclosure.category_rows.all()
             )
+    implied = CUSTODIANS_IMPLIED.get(case.custody, 0)
     return CaseAccess(
         owner_id=case.owner_id,
         required=required,
-        circle={case.owner_id} | covered | set(disclosed),
-        named_categories=named,
-        covered=covered,
+        shares=shares,
         disclosed=disclosed,
         missing=missing,
+        custody_complete=complete,
+        custodians_missing=max(implied - len(custodians(case)), 0),
     )
 
 
@@ -157,18 +207,47 @@ def holds(user, case: Case, codename: str) -> bool:
 
 
 def may_view(user, case: Case, today: datetime.date | None = None) -> bool:
-    """The predicate: a team member whose organisation is in the case's circle now."""
+    """The predicate: a team member whose organisation is in the case's circle now (or
+    holds a running disclosure)."""
     return holds(user, case, "view_case") and case_access(case, today).reads_case(
         user.organisation_id
     )
 
 
+class Refused(Exception):
+    """The access check's answer when the user may not: `visible` tells whether they may at
+    least read the case (a 403 then, not a 404)."""
+
+    def __init__(self, codename: str, *, visible: bool):
+        super().__init__(codename)
+        self.visible = visible
+
+
+def check_case(
+    user, case: Case, codename: str = "view_case", today: datetime.date | None = None
+) -> CaseAccess:
+    """The one access check on a case: the user reads it now and holds `codename` on it.
+    Returns the case's sharing, or raises Refused."""
+    held = set(
+        CaseUserObjectPermission.objects.filter(user=user, content_object=case).values_list(
+            "permission__codename", flat=True
+        )
+    )
+    sharing = case_access(case, today)
+    if "view_case" not in held or not sharing.reads_case(user.organisation_id):
+        raise Refused(codename, visible=False)
+    if codename not in held:
+        raise Refused(codename, visible=True)
+    return sharing
+
+
 def prefetch_for_access(queryset: QuerySet[Case]) -> QuerySet[Case]:
     return queryset.select_related("young_person").prefetch_related(
-        "young_person__guardians",
+        "guardians",
         Prefetch("consents", queryset=Consent.objects.select_related("guardian", "collected_by")),
         "consents__organisations",
         "consents__category_rows",
+        Prefetch("disclosures", queryset=Disclosure.objects.select_related("organisation")),
         "disclosures__category_rows",
     )
 
@@ -186,25 +265,53 @@ def _granted(user, codename="view_case"):
     )
 
 
-def covers_filter(organisation_id: int, today: datetime.date) -> Q:
-    """covers(case, organisation, today) as a filter on Case."""
+def _custody_complete_filter(today: datetime.date) -> Q:
+    custody = Guardian.objects.filter(case=OuterRef("pk"), has_custody=True)
+    second = Guardian.objects.filter(case=OuterRef(OuterRef("pk")), has_custody=True).exclude(
+        pk=OuterRef("pk")
+    )
+    at_least_two = Exists(custody.filter(Exists(second)))
+    adult = Q(young_person__birth_date__lte=years_ago(today, 18))
+    return (
+        adult
+        | (Q(custody=Case.Custody.JOINT) & at_least_two)
+        | (Q(custody__in=[Case.Custody.SOLE, Case.Custody.SPECIAL]) & Exists(custody))
+    )
+
+
+def shares_filter(organisation_id: int, category: str, today: datetime.date) -> Q:
+    """(organisation, category) ∈ shares(case, today), as a filter on Case (organisation not
+    the owner: the owner is in every running consent's organisations)."""
     minor = Q(young_person__birth_date__gt=years_ago(today, 18))
     own = Q(young_person__birth_date__lte=years_ago(today, settings.SSPF_OWN_CONSENT_AGE))
     running = Consent.objects.filter(
         valid_from__lte=today,
         valid_until__gte=today,
         withdrawn_at__isnull=True,
-        organisations=organisation_id,
-    )
+        category_rows__category=category,
+    ).filter(Q(organisations=organisation_id) | Q(case__owner_id=organisation_id))
     person_consents = Exists(running.filter(case=OuterRef("pk"), guardian__isnull=True))
-    custody = Guardian.objects.filter(young_person=OuterRef("young_person"), has_custody=True)
+    custody = Guardian.objects.filter(case=OuterRef("pk"), has_custody=True)
     guardian_without_consent = Exists(
         custody.filter(
             ~Exists(running.filter(case=OuterRef(OuterRef("pk")), guardian=OuterRef("pk")))
         )
     )
     someone_required = (minor & Exists(custody)) | own
-    return someone_required & (~minor | ~guardian_without_consent) & (~own | person_consents)
+    return (
+        someone_required
+        & _custody_complete_filter(today)
+        & (~minor | ~guardian_without_consent)
+        & (~own | person_consents)
+    )
+
+
+def covers_filter(organisation_id: int, today: datetime.date) -> Q:
+    """covers(case, organisation, today): some (organisation, C) ∈ shares."""
+    rule = Q(pk__in=[])
+    for category in Category.values:
+        rule |= shares_filter(organisation_id, category, today)
+    return rule
 
 
 def disclosed_filter(organisation_id: int, today: datetime.date) -> Q:
@@ -215,6 +322,7 @@ def disclosed_filter(organisation_id: int, today: datetime.date) -> Q:
                 organisation=organisation_id,
                 valid_from__lte=today,
                 valid_until__gte=today,
+                ended_at__isnull=True,
             )
         )
     )
@@ -254,7 +362,9 @@ def sync(case: Case) -> None:
         p.codename: p
         for p in Permission.objects.filter(content_type=ContentType.objects.get_for_model(Case))
     }
-    wanted = wanted_grants(case, case.members.all())
+    # From the database, never from a list loaded earlier in the request (which would miss
+    # the member just added).
+    wanted = wanted_grants(case, CaseMember.objects.filter(case=case))
     existing = {
         (row.user_id, row.permission.codename): row.pk
         for row in CaseUserObjectPermission.objects.filter(content_object=case).select_related(

@@ -15,6 +15,7 @@ from cases.models import (
     ConsentCategory,
     Guardian,
     Note,
+    PersonName,
     PlanItem,
     RiskFactor,
     YoungPerson,
@@ -35,7 +36,7 @@ PEOPLE = [
 ]
 
 
-def _person(given, family, gender, age, serial, school, protected, today):
+def _person(given, family, gender, age, serial, school, protected, today, recorded_by):
     years, days = age
     born = access.years_ago(today, years) - datetime.timedelta(days=days)
     number = pnr.parse(pnr.fictional(born, serial))
@@ -43,14 +44,19 @@ def _person(given, family, gender, age, serial, school, protected, today):
         personnummer_index=number.blind_index,
         defaults={
             "personnummer": number.digits,
-            "given_name": given,
-            "family_name": family,
             "gender": gender,
             "birth_date": number.birth_date,
             "school": School.objects.get(name=school),
             "protected_identity": protected,
+            "protected_by": recorded_by if protected else None,
         },
     )
+    PersonName.objects.get_or_create(
+        young_person=person,
+        organisation=recorded_by,
+        defaults={"given_name": given, "family_name": family},
+    )
+    person.demo_family_name = family
     return person
 
 
@@ -84,7 +90,7 @@ def load(users: dict[str, User], today: datetime.date | None = None) -> None:
         org["Fritidsförvaltningen Norrby"],
     )
     coordinator = users["samordnare"]
-    people = [_person(*p, today=today) for p in PEOPLE]
+    people = [_person(*p, today=today, recorded_by=social) for p in PEOPLE]
 
     def case(person, status, source, factors, members, **extra):
         made = Case.objects.create(
@@ -96,6 +102,7 @@ def load(users: dict[str, User], today: datetime.date | None = None) -> None:
             signal_source=source,
             school=person.school,
             opened_on=today - datetime.timedelta(days=60),
+            custody=Case.Custody.JOINT,
             **extra,
         )
         RiskFactor.objects.bulk_create(RiskFactor(case=made, factor=f) for f in factors)
@@ -110,18 +117,19 @@ def load(users: dict[str, User], today: datetime.date | None = None) -> None:
         access.sync(made)
         return made
 
-    def guardians(person):
+    def guardians(case_):
+        family = case_.young_person.demo_family_name
         return [
             Guardian.objects.create(
-                young_person=person,
-                name=f"Mamma {person.family_name}",
+                case=case_,
+                name=f"Mamma {family}",
                 relation="mother",
                 has_custody=True,
                 phone="070-123 45 67",
             ),
             Guardian.objects.create(
-                young_person=person,
-                name=f"Pappa {person.family_name}",
+                case=case_,
+                name=f"Pappa {family}",
                 relation="father",
                 has_custody=True,
                 phone="070-765 43 21",
@@ -148,7 +156,7 @@ def load(users: dict[str, User], today: datetime.date | None = None) -> None:
 
     # 1. Shared with school and police, not with leisure.
     shared = case(people[0], "active", "school", ["truancy", "risky_peers"], full_team)
-    for guardian in [*guardians(people[0]), None]:
+    for guardian in [*guardians(shared), None]:
         _consent(shared, guardian, [ekbacke, police], ["school", "police"], coordinator, today)
     note(
         shared,
@@ -177,7 +185,7 @@ def load(users: dict[str, User], today: datetime.date | None = None) -> None:
 
     # 2. The consent leaves the police out (and ends within 30 days).
     no_police = case(people[1], "active", "leisure", ["substance_use", "risky_places"], full_team)
-    for guardian in [*guardians(people[1])]:
+    for guardian in [*guardians(no_police)]:
         _consent(
             no_police,
             guardian,
@@ -197,7 +205,7 @@ def load(users: dict[str, User], today: datetime.date | None = None) -> None:
         ["violence"],
         [("socialsekreterare", "case_worker"), ("skolpersonal", "mentor")],
     )
-    for guardian in [*guardians(people[2]), None]:
+    for guardian in [*guardians(protected), None]:
         _consent(protected, guardian, [ekbacke], ["school"], coordinator, today)
 
     # 4. A new signal, one awaiting consent, and a closed case.
@@ -209,7 +217,7 @@ def load(users: dict[str, User], today: datetime.date | None = None) -> None:
         ["criminal_acts"],
         [("socialsekreterare", "case_worker"), ("kontaktpolis", "contact")],
     )
-    mother, _father = guardians(people[4])
+    mother, _father = guardians(waiting)
     _consent(waiting, mother, [police], ["police"], coordinator, today)
     case(
         people[5],

@@ -12,10 +12,16 @@ from cases.models import (
     PlanItem,
     RiskFactor,
     YoungPerson,
+    category_of,
 )
-from schools.forms import DateInput
 from schools.models import School
+from sspf.forms import DateInput
 from sspf.personnummer import PersonnummerFormField
+
+# Small numbers that come from hidden or hand-made fields: bounded, so that nonsense is a
+# form error, never a database error.
+LARGEST_ID = 2**31 - 1
+CHOOSE = [("", "—")]
 
 
 class SearchPersonForm(forms.Form):
@@ -25,7 +31,8 @@ class SearchPersonForm(forms.Form):
 
 
 class SignalForm(forms.Form):
-    """Aktualisering: the person (when new) and the case."""
+    """Aktualisering: the person and the case. The same form whether the number is known or
+    not, so that it tells nobody who is registered (DESIGN §4)."""
 
     given_name = forms.CharField(label=_("Given name"), max_length=100)
     family_name = forms.CharField(label=_("Family name"), max_length=100)
@@ -45,12 +52,6 @@ class SignalForm(forms.Form):
     )
 
     PERSON_FIELDS = ["given_name", "family_name", "gender", "protected_identity"]
-
-    def __init__(self, *args, existing_person: YoungPerson | None = None, **kwargs):
-        super().__init__(*args, **kwargs)
-        if existing_person is not None:
-            for name in self.PERSON_FIELDS:
-                del self.fields[name]
 
 
 class CaseFilterForm(forms.Form):
@@ -73,17 +74,28 @@ class CaseFilterForm(forms.Form):
     )
 
 
-class NoteForm(forms.Form):
+class OwnCategoryForm(forms.Form):
+    """A timeline entry's category starts as the author's organisation's own (a safe default:
+    the narrowest that fits)."""
+
+    def __init__(self, *args, author: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].initial = category_of(author.organisation)
+
+
+class NoteForm(OwnCategoryForm):
     text = forms.CharField(label=_("Journal note"), widget=forms.Textarea(attrs={"rows": 6}))
     category = forms.ChoiceField(
         label=_("Kind of information"),
         choices=Category.choices,
         help_text=_("Decides who may read the note under the consent."),
     )
-    corrects = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    corrects = forms.IntegerField(
+        widget=forms.HiddenInput, required=False, min_value=1, max_value=LARGEST_ID
+    )
 
 
-class PlanItemForm(forms.Form):
+class PlanItemForm(OwnCategoryForm):
     goal = forms.CharField(label=_("Goal"), widget=forms.Textarea(attrs={"rows": 2}))
     action = forms.CharField(label=_("Action"), widget=forms.Textarea(attrs={"rows": 2}))
     responsible_organisation = forms.ModelChoiceField(
@@ -117,7 +129,7 @@ class MemberForm(forms.Form):
         .select_related("organisation")
         .order_by("organisation__name", "last_name"),
     )
-    role = forms.ChoiceField(label=_("Role in the case"), choices=CaseMember.Role.choices)
+    role = forms.ChoiceField(label=_("Role in the case"), choices=CHOOSE + CaseMember.Role.choices)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -128,7 +140,7 @@ class MemberForm(forms.Form):
 
 class GuardianForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
-    relation = forms.ChoiceField(label=_("Relation"), choices=Guardian.Relation.choices)
+    relation = forms.ChoiceField(label=_("Relation"), choices=CHOOSE + Guardian.Relation.choices)
     has_custody = forms.BooleanField(label=_("Has custody"), required=False, initial=True)
     phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
 
@@ -153,7 +165,7 @@ class ConsentForm(forms.Form):
         label=_("Valid until"),
         widget=DateInput(),
         required=False,
-        help_text=_("Leave empty for twelve months."),
+        help_text=_("Leave empty for the longest: twelve months less a day."),
     )
     form_reference = forms.CharField(
         label=_("Reference of the signed consent form"), max_length=100, required=False
@@ -170,6 +182,23 @@ class ConsentForm(forms.Form):
     def clean_party(self):
         party = self.cleaned_data["party"]
         return None if party == "person" else self.guardians[party]
+
+
+class CustodyForm(forms.Form):
+    custody = forms.ChoiceField(
+        label=_("Custody (vårdnad)"),
+        choices=Case.Custody.choices,
+        help_text=_(
+            "Consent for a minor covers nothing until every custodian this implies is on file "
+            "and has consented."
+        ),
+    )
+
+
+class ReopenForm(forms.Form):
+    reason = forms.ChoiceField(
+        label=_("Why is the case reopened?"), choices=CHOOSE + Case.ReopenReason.choices
+    )
 
 
 class ConfirmForm(forms.Form):
@@ -199,16 +228,28 @@ class DisclosureForm(forms.Form):
     organisation = forms.ModelChoiceField(
         label=_("To organisation"), queryset=Organisation.objects.filter(active=True)
     )
-    basis = forms.ChoiceField(label=_("Statutory basis"), choices=Disclosure.Basis.choices)
+    basis = forms.ChoiceField(label=_("Statutory basis"), choices=CHOOSE + Disclosure.Basis.choices)
+    statute = forms.CharField(
+        label=_("The statute that requires it"),
+        max_length=200,
+        required=False,
+        help_text=_("For 10 kap. 28 § OSL: the law and section that require the disclosure."),
+    )
     categories = forms.MultipleChoiceField(
         label=_("Kinds of information"),
         choices=Category.choices,
         widget=forms.CheckboxSelectMultiple,
         required=False,
+        help_text=_("Only your organisation's entries of these kinds are opened."),
     )
-    valid_until = forms.DateField(label=_("Valid until"), widget=DateInput())
-    note = forms.CharField(
+    justification = forms.CharField(
         label=_("Why the exception applies"),
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
+    )
+    valid_until = forms.DateField(
+        label=_("Valid until"),
+        widget=DateInput(),
+        required=False,
+        help_text=_("Leave empty for the longest allowed."),
     )

@@ -28,7 +28,22 @@ class Category(models.TextChoices):
     HEALTH = "health", _("Health")
 
 
-class YoungPerson(models.Model):
+def category_of(organisation) -> str:
+    """The information category an organisation's own entries default to (a safe default:
+    never wider than what the author's organisation is)."""
+    return {
+        Organisation.Kind.SCHOOL: Category.SCHOOL,
+        Organisation.Kind.SOCIAL_SERVICES: Category.SOCIAL_SERVICES,
+        Organisation.Kind.POLICE: Category.POLICE,
+        Organisation.Kind.LEISURE: Category.LEISURE,
+    }[organisation.kind]
+
+
+class YoungPerson(AccessDetails, models.Model):
+    """The shared person register, for de-duplication only: the number (encrypted, found
+    through the blind index), birth date and gender. Names are recorded per organisation
+    (PersonName), so what one organisation typed never reaches another through the register."""
+
     class Gender(models.TextChoices):
         GIRL = "girl", _("Girl")
         BOY = "boy", _("Boy")
@@ -37,8 +52,6 @@ class YoungPerson(models.Model):
 
     personnummer = EncryptedCharField(_("personal identity number"), max_length=12)
     personnummer_index = models.CharField(max_length=64, unique=True, editable=False)
-    given_name = EncryptedCharField(_("given name"), max_length=100)
-    family_name = EncryptedCharField(_("family name"), max_length=100)
     gender = models.CharField(_("gender"), max_length=20, choices=Gender.choices)
     # Derived from the personnummer; kept in clear because consent rules and statistics
     # depend on age in the database. It is not a direct identifier on its own.
@@ -56,6 +69,14 @@ class YoungPerson(models.Model):
         default=False,
         help_text=_("Skyddade personuppgifter: other agencies never see the name or number."),
     )
+    protected_by = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("protection recorded by"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -69,20 +90,42 @@ class YoungPerson(models.Model):
         born = self.birth_date
         return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
+
+class PersonName(models.Model):
+    """The name of a person as one organisation recorded it (DESIGN §4: identity across
+    agencies). Shown to that organisation, and through a case's consent to its circle."""
+
+    young_person = models.ForeignKey(YoungPerson, on_delete=models.CASCADE, related_name="names")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    given_name = EncryptedCharField(_("given name"), max_length=100)
+    family_name = EncryptedCharField(_("family name"), max_length=100)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["young_person", "organisation"], name="one_name_per_organisation"
+            )
+        ]
+
+    def __str__(self):
+        return f"name {self.pk} of person {self.young_person_id}"
+
     @property
     def full_name(self) -> str:
         return f"{self.given_name} {self.family_name}"
 
 
 class Guardian(models.Model):
+    """A guardian as recorded in one case: each case collects its own consents, so what one
+    organisation recorded about a family is not shown to another."""
+
     class Relation(models.TextChoices):
         MOTHER = "mother", _("Mother")
         FATHER = "father", _("Father")
         OTHER = "other", _("Other guardian")
 
-    young_person = models.ForeignKey(
-        YoungPerson, on_delete=models.CASCADE, related_name="guardians"
-    )
+    case = models.ForeignKey("Case", on_delete=models.CASCADE, related_name="guardians")
     name = EncryptedCharField(_("name"), max_length=200)
     phone = EncryptedCharField(_("phone"), max_length=40, blank=True)
     relation = models.CharField(_("relation"), max_length=20, choices=Relation.choices)
@@ -111,6 +154,19 @@ class Case(AccessDetails, models.Model):
         GUARDIAN = "guardian", _("Guardian")
         OTHER = "other", _("Other")
 
+    class Custody(models.TextChoices):
+        """Declared, not guessed (DESIGN §4): how many custodians must consent for a minor."""
+
+        UNKNOWN = "unknown", _("Not yet known")
+        JOINT = "joint", _("Joint custody (two custodians)")
+        SOLE = "sole", _("Sole custody (one custodian)")
+        SPECIAL = "special", _("Special custodian (särskilt förordnad vårdnadshavare)")
+
+    class ReopenReason(models.TextChoices):
+        NEW_SIGNAL = "new_signal", _("A new signal about the young person")
+        CLOSED_BY_MISTAKE = "closed_by_mistake", _("Closed by mistake")
+        OTHER = "other", _("Other")
+
     class ClosureReason(models.TextChoices):
         GOALS_MET = "goals_met", _("Goals of the plan met")
         CONSENT_WITHDRAWN = "consent_withdrawn", _("Consent withdrawn")
@@ -136,6 +192,9 @@ class Case(AccessDetails, models.Model):
         _("status"), max_length=20, choices=Status.choices, default=Status.SIGNAL
     )
     signal_source = models.CharField(_("signal from"), max_length=20, choices=Source.choices)
+    custody = models.CharField(
+        _("custody"), max_length=20, choices=Custody.choices, default=Custody.UNKNOWN
+    )
     school = models.ForeignKey(
         School,
         on_delete=models.SET_NULL,
@@ -172,6 +231,10 @@ class Case(AccessDetails, models.Model):
 
     def __str__(self):
         return self.reference
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == self.Status.CLOSED
 
 
 class CaseYearCounter(models.Model):
@@ -235,7 +298,10 @@ class CaseMember(models.Model):
 
 
 class Consent(models.Model):
-    """One consenting party's consent (samtycke): who may share what, for what, until when."""
+    """One consenting party's consent (samtycke): who may share what, for what, until when.
+
+    Its audit entries carry what it covers (organisations and categories), so that an auditor
+    reads from the log what a consent opened, not only that one was recorded."""
 
     class Party(models.TextChoices):
         YOUNG_PERSON = "young_person", _("The young person")
@@ -283,6 +349,15 @@ class Consent(models.Model):
 
     def __str__(self):
         return f"consent {self.pk}"
+
+    def get_additional_data(self):
+        covers = getattr(self, "_covers", None)
+        if covers is None and self.pk:
+            covers = {
+                "organisations": sorted(self.organisations.values_list("pk", flat=True)),
+                "categories": sorted(self.category_rows.values_list("category", flat=True)),
+            }
+        return covers
 
     def is_running(self, day: datetime.date) -> bool:
         return self.valid_from <= day <= self.valid_until and self.withdrawn_at is None
@@ -385,24 +460,34 @@ class Disclosure(models.Model):
 
     class Basis(models.TextChoices):
         OSL_10_18A = "osl_10_18a", _("10 kap. 18 a § OSL (social services to police, under 21)")
-        OSL_10_28 = "osl_10_28", _("10 kap. 28 § OSL (duty to report)")
-        OSL_10_2 = "osl_10_2", _("10 kap. 2 § OSL (necessary for the agency's own work)")
-        OTHER = "other", _("Other statutory basis")
+        OSL_10_28 = "osl_10_28", _("10 kap. 28 § OSL (another statute requires it)")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="disclosures")
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("to organisation")
     )
     basis = models.CharField(_("statutory basis"), max_length=20, choices=Basis.choices)
-    note = EncryptedTextField(_("note"), blank=True)
+    statute = models.CharField(_("the statute that requires it"), max_length=200, blank=True)
+    from_organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("from organisation"),
+    )
+    justification = EncryptedTextField(_("justification"))
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     recorded_at = models.DateTimeField(auto_now_add=True)
     valid_from = models.DateField(_("valid from"))
     valid_until = models.DateField(_("valid until"))
+    ended_at = models.DateTimeField(_("ended early"), null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
+        ordering = ["-valid_from", "-id"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(valid_until__gte=models.F("valid_from")),
@@ -414,7 +499,7 @@ class Disclosure(models.Model):
         return f"disclosure {self.pk}"
 
     def is_running(self, day: datetime.date) -> bool:
-        return self.valid_from <= day <= self.valid_until
+        return self.valid_from <= day <= self.valid_until and self.ended_at is None
 
 
 class DisclosureCategory(models.Model):

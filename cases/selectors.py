@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -51,11 +51,54 @@ def case_list(
         except ValidationError:  # not a personnummer: a reference, or part of one
             cases = cases.filter(reference__icontains=search)
         else:
-            cases = cases.filter(young_person__personnummer_index=index)
-            person = YoungPerson.objects.filter(personnummer_index=index).first()
-            if person is not None:
-                log_access(user, person)
+            person_by_number(user, search)
+            # A protected identity is never confirmed by its number to anyone but the
+            # organisation that recorded the protection.
+            cases = cases.filter(young_person__personnummer_index=index).exclude(
+                Q(young_person__protected_identity=True)
+                & ~Q(young_person__protected_by=user.organisation_id)
+            )
     return cases.order_by("-opened_on", "-id")
+
+
+def person_by_number(user: User, personnummer: str) -> YoungPerson | None:
+    """Every lookup by personnummer goes through here and, when it finds someone, is logged
+    as an ACCESS to that person (DESIGN §4). What the caller shows must not depend on the
+    answer unless the user may already read a case about the person."""
+    person = YoungPerson.objects.filter(personnummer_index=pnr.index_of(personnummer)).first()
+    if person is not None:
+        log_access(user, person, {"lookup": "personnummer"})
+    return person
+
+
+@dataclass
+class Identity:
+    """What a user may see of who a young person is."""
+
+    name: str
+    personnummer: str
+
+    @property
+    def number(self) -> str:
+        return f"{self.personnummer[:8]}-{self.personnummer[8:]}"
+
+
+def identity_for(user: User, person: YoungPerson, *, case: Case | None = None) -> Identity | None:
+    """The one check on a person's identity (DESIGN §4): a protected identity's name and
+    number reach only the organisation that recorded the protection; otherwise the user's
+    organisation sees the name it recorded itself, or, on a case it reads, the name the case's
+    owner recorded. Needs person.names prefetched (and, with a case, the case's sharing
+    checked by the caller); None when nothing may be shown."""
+    organisation = user.organisation_id
+    if person.protected_identity and person.protected_by_id != organisation:
+        return None
+    names = {n.organisation_id: n for n in person.names.all()}
+    record = names.get(organisation)
+    if record is None and case is not None:
+        record = names.get(case.owner_id)
+    if record is None:
+        return None
+    return Identity(name=record.full_name, personnummer=person.personnummer)
 
 
 @dataclass
@@ -64,7 +107,7 @@ class CaseView:
 
     case: Case
     access: access.CaseAccess
-    shows_identity: bool  # name and personnummer (hidden for protected identity elsewhere)
+    identity: Identity | None  # None: "protected identity" (or nothing recorded to show)
     notes: list[Note]
     plan_items: list[PlanItem]
     contacts: list
@@ -72,6 +115,8 @@ class CaseView:
     consents: list[Consent]
     guardians: list[Guardian]
     expiring: list[Consent]
+    disclosures: list  # made by or to the user's organisation
+    today: datetime.date
 
     @property
     def timeline(self) -> list[tuple[datetime.datetime, str, object]]:
@@ -92,6 +137,7 @@ def _load(pk: int) -> Case | None:
         )
         .prefetch_related(
             "risk_factors",
+            "young_person__names",
             Prefetch(
                 "members",
                 queryset=CaseMember.objects.select_related("user", "organisation").order_by(
@@ -104,18 +150,29 @@ def _load(pk: int) -> Case | None:
     )
 
 
-def case_for_reading(user: User, pk: int, today: datetime.date | None = None) -> CaseView:
-    """The case page: 404 (and a logged refusal) unless may_view; the read is logged with
-    the ids of the entries shown, and with the statutory basis when a disclosure opened it."""
-    today = today or timezone.localdate()
+def case_for(user: User, pk: int, codename: str = "view_case", today=None) -> Case:
+    """The one way a view gets a case: loaded with what the access rule needs, checked by
+    access.check_case (404 when the user may not read it, 403 when they read it but lack
+    `codename`; both refusals logged). The case's sharing now is on `case.sharing`."""
     case = _load(pk)
-    if case is None or not access.holds(user, case, "view_case"):
+    try:
+        if case is None:
+            raise access.Refused(codename, visible=False)
+        case.sharing = access.check_case(user, case, codename, today)
+    except access.Refused as refused:
         log_denied(user, Case, pk, obj=case)
-        raise Http404
-    sharing = access.case_access(case, today)
-    if not sharing.reads_case(user.organisation_id):
-        log_denied(user, Case, pk, obj=case)
-        raise Http404
+        if refused.visible:
+            raise PermissionDenied(codename) from None
+        raise Http404 from None
+    return case
+
+
+def case_for_reading(user: User, pk: int, today: datetime.date | None = None) -> CaseView:
+    """The case page: the read is logged with the ids of the entries shown, and with the
+    statutory basis when a disclosure opened it."""
+    today = today or timezone.localdate()
+    case = case_for(user, pk, today=today)
+    sharing = case.sharing
     visible = sharing.entry_filter(user.organisation_id)
     notes = list(
         case.notes.filter(visible)
@@ -140,42 +197,33 @@ def case_for_reading(user: User, pk: int, today: datetime.date | None = None) ->
             if d.organisation_id == user.organisation_id and d.is_running(today)
         )
     log_access(user, case, details)
-    shows_identity = not case.young_person.protected_identity or (
-        user.organisation_id == case.owner_id
-    )
-    if shows_identity:
+    identity = identity_for(user, case.young_person, case=case)
+    if identity is not None:
         log_access(user, case.young_person)
     consents = list(case.consents.all())
     warn_until = today + datetime.timedelta(days=settings.SSPF_CONSENT_WARNING_DAYS)
     return CaseView(
         case=case,
         access=sharing,
-        shows_identity=shows_identity,
+        identity=identity,
         notes=notes,
         plan_items=plan_items,
         contacts=contacts,
         members=list(case.members.all()),
         consents=consents,
-        guardians=list(case.young_person.guardians.all()),
+        guardians=list(case.guardians.all()),
         expiring=[c for c in consents if c.is_running(today) and c.valid_until <= warn_until],
+        disclosures=[
+            d
+            for d in case.disclosures.all()
+            if user.organisation_id in (d.from_organisation_id, d.organisation_id)
+        ],
+        today=today,
     )
 
 
 def case_for_writing(user: User, pk: int, codename: str) -> Case:
-    """A case the user may read (404 otherwise) and holds `codename` on (403 otherwise);
-    both refusals are logged."""
-    case = _load(pk)
-    if (
-        case is None
-        or not access.holds(user, case, "view_case")
-        or not access.case_access(case).reads_case(user.organisation_id)
-    ):
-        log_denied(user, Case, pk, obj=case)
-        raise Http404
-    if not access.holds(user, case, codename):
-        log_denied(user, Case, pk, obj=case)
-        raise PermissionDenied(codename)
-    return case
+    return case_for(user, pk, codename)
 
 
 def case_rights(user: User, case: Case) -> set[str]:
@@ -188,8 +236,9 @@ def case_rights(user: User, case: Case) -> set[str]:
 
 
 def _visible_entry(user: User, case: Case, model, pk: int):
+    """A child of a case reached through the case (already checked by case_for)."""
     entry = model.objects.filter(case=case, pk=pk).first()
-    if entry is None or not access.case_access(case).reads_entry(user.organisation_id, entry):
+    if entry is None or not case.sharing.reads_entry(user.organisation_id, entry):
         log_denied(user, model, pk, obj=entry)
         raise Http404
     return entry
@@ -206,10 +255,11 @@ def plan_item_for_reading(user: User, case: Case, pk: int) -> PlanItem:
 
 
 def consent_overview(case: Case, guardians: list[Guardian], today=None) -> dict:
-    """For the consent page: who must consent now, who has not, and which of the team's
-    organisations read the case now (and which would once the missing consents arrive)."""
+    """For the consent page: who must consent now, who has not, whether the declared custody
+    is on file, and which of the team's organisations read the case now."""
     today = today or timezone.localdate()
     sharing = access.case_access(case, today)
+    minor = access.is_minor(case.young_person.birth_date, today)
     required = []
     for guardian in guardians:
         if ("guardian", guardian.pk) in sharing.required:
@@ -222,12 +272,14 @@ def consent_overview(case: Case, guardians: list[Guardian], today=None) -> dict:
         "person_required": person_required,
         "person_missing": access.PERSON in sharing.missing,
         "nobody_required": not sharing.required,
+        "custody_unknown": minor and case.custody == Case.Custody.UNKNOWN,
+        "custodians_missing": sharing.custodians_missing if minor else 0,
         "reading": sorted((o for o in team_organisations if o.pk in sharing.circle), key=str),
         "not_reading": sorted(
             (o for o in team_organisations if o.pk not in sharing.circle), key=str
         ),
         "consents": list(case.consents.all()),
-        "adult": not access.is_minor(case.young_person.birth_date, today),
+        "adult": not minor,
     }
 
 

@@ -23,6 +23,7 @@ from cases.models import (
     DisclosureCategory,
     Guardian,
     Note,
+    PersonName,
     PlanItem,
     RiskFactor,
     YoungPerson,
@@ -41,10 +42,30 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
     )
 
 
-def _require_on_case(user: User, codename: str, case: Case) -> None:
+def consent_longest_until(valid_from: datetime.date) -> datetime.date:
+    """The last day a consent starting on `valid_from` may run: 12 months less a day."""
+    return add_months(valid_from, settings.SSPF_CONSENT_MONTHS) - datetime.timedelta(days=1)
+
+
+def disclosure_longest_until(valid_from: datetime.date) -> datetime.date:
+    """A disclosure lasts at most SSPF_DISCLOSURE_MAX_DAYS days, its first day included."""
+    return valid_from + datetime.timedelta(days=settings.SSPF_DISCLOSURE_MAX_DAYS - 1)
+
+
+def _require_on_case(user: User, codename: str, case: Case) -> access.CaseAccess:
     """A right held on this case through the team, and the case readable now."""
-    if not access.holds(user, case, codename) or not access.may_view(user, case):
-        raise PermissionDenied(codename)
+    try:
+        return access.check_case(user, case, codename)
+    except access.Refused:
+        raise PermissionDenied(codename) from None
+
+
+def _require_open(case: Case) -> None:
+    """Closed means closed (DESIGN §4): enforced here, not only by hiding buttons."""
+    if case.is_closed:
+        raise ValidationError(
+            _("The case is closed. The owner can reopen it if the work is to go on.")
+        )
 
 
 def _next_reference(year: int) -> str:
@@ -74,24 +95,49 @@ def person_create(
         )
     try:
         with transaction.atomic():
-            return YoungPerson.objects.create(
+            person = YoungPerson.objects.create(
                 personnummer=number.digits,
                 personnummer_index=number.blind_index,
-                given_name=given_name,
-                family_name=family_name,
                 gender=gender,
                 birth_date=number.birth_date,
                 school=school,
                 protected_identity=protected_identity,
+                protected_by=by.organisation if protected_identity else None,
             )
     except IntegrityError:  # entered at the same moment by someone else
         raise ValidationError(
             {"personnummer": _("A young person with this personal identity number already exists.")}
         ) from None
+    PersonName.objects.create(
+        young_person=person,
+        organisation=by.organisation,
+        given_name=given_name,
+        family_name=family_name,
+    )
+    return person
+
+
+def person_link(
+    *, by: User, person: YoungPerson, given_name: str, family_name: str, protected_identity: bool
+) -> YoungPerson:
+    """A signal on a number already registered: linked silently. The organisation's own
+    record of the name is kept (the first it typed stays); nothing another organisation
+    recorded is shown or changed, except that a protection is never lifted here."""
+    PersonName.objects.get_or_create(
+        young_person=person,
+        organisation=by.organisation,
+        defaults={"given_name": given_name, "family_name": family_name},
+    )
+    if protected_identity and not person.protected_identity:
+        person.protected_identity = True
+        person.protected_by = by.organisation
+        person.save(update_fields=["protected_identity", "protected_by"])
+    return person
 
 
 def person_find(*, personnummer: str) -> YoungPerson | None:
-    """Exact lookup through the blind index; the number is never searched in clear."""
+    """Exact lookup through the blind index; the number is never searched in clear. Callers
+    that act for a user go through selectors.person_by_number, which logs the lookup."""
     return YoungPerson.objects.filter(personnummer_index=pnr.index_of(personnummer)).first()
 
 
@@ -131,6 +177,9 @@ NEVER_ON_A_TEAM = ("administrator", "auditor")
 @transaction.atomic
 def member_add(*, by: User, case: Case, user: User, role: str) -> CaseMember:
     _require_on_case(by, "manage_team", case)
+    _require_open(case)
+    if role not in CaseMember.Role.values:
+        raise ValidationError({"role": _("Choose the person's role in the case.")})
     if not user.is_active:
         raise ValidationError({"user": _("This account is not active.")})
     if any(user.has_role(role) for role in NEVER_ON_A_TEAM):
@@ -148,6 +197,7 @@ def member_add(*, by: User, case: Case, user: User, role: str) -> CaseMember:
 def member_remove(*, by: User, member: CaseMember) -> None:
     case = member.case
     _require_on_case(by, "manage_team", case)
+    _require_open(case)
     if member.user_id == case.coordinator_id:
         raise ValidationError(_("The case's coordinator stays on the team."))
     member.delete()
@@ -159,8 +209,11 @@ def guardian_add(
     *, by: User, case: Case, name: str, relation: str, has_custody: bool, phone: str = ""
 ) -> Guardian:
     _require_on_case(by, "manage_consent", case)
+    _require_open(case)
+    if relation not in Guardian.Relation.values:
+        raise ValidationError({"relation": _("Choose the guardian's relation.")})
     return Guardian.objects.create(
-        young_person=case.young_person,
+        case=case,
         name=name,
         phone=phone,
         relation=relation,
@@ -181,20 +234,34 @@ def consent_record(
     valid_until: datetime.date | None = None,
     form_reference: str = "",
 ) -> Consent:
-    """One party's consent. Access widens at once for the organisations it completes."""
+    """One party's consent. Access widens at once for the organisations it completes.
+
+    It runs at most SSPF_CONSENT_MONTHS (to the day before the same date that many months
+    later) and starts at most SSPF_CONSENT_BACKDATE_DAYS back (a paper form signed earlier)."""
     _require_on_case(by, "manage_consent", case)
+    _require_open(case)
+    longest = consent_longest_until(valid_from)
     if valid_until is None:
-        valid_until = add_months(valid_from, settings.SSPF_CONSENT_MONTHS)
+        valid_until = longest
     errors = {}
+    earliest = timezone.localdate() - datetime.timedelta(days=settings.SSPF_CONSENT_BACKDATE_DAYS)
+    if valid_from < earliest:
+        errors["valid_from"] = _(
+            "A consent can start at most %(days)d days back; record a new consent instead."
+        ) % {"days": settings.SSPF_CONSENT_BACKDATE_DAYS}
     if valid_until < valid_from:
         errors["valid_until"] = _("The consent cannot end before it starts.")
+    elif valid_until > longest:
+        errors["valid_until"] = _(
+            "A consent runs at most %(months)d months: until %(date)s at the latest."
+        ) % {"months": settings.SSPF_CONSENT_MONTHS, "date": longest.isoformat()}
     if not organisations:
         errors["organisations"] = _("A consent must cover at least one organisation.")
     if not categories:
         errors["categories"] = _("A consent must name at least one kind of information.")
     if guardian is not None:
-        if guardian.young_person_id != case.young_person_id:
-            errors["guardian"] = _("This guardian belongs to another young person.")
+        if guardian.case_id != case.pk:
+            errors["guardian"] = _("This guardian belongs to another case.")
         elif not guardian.has_custody:
             errors["guardian"] = _("Only a guardian with custody can consent.")
         elif not access.is_minor(case.young_person.birth_date, valid_from):
@@ -203,7 +270,7 @@ def consent_record(
             )
     if errors:
         raise ValidationError(errors)
-    consent = Consent.objects.create(
+    consent = Consent(
         case=case,
         party=Consent.Party.GUARDIAN if guardian else Consent.Party.YOUNG_PERSON,
         guardian=guardian,
@@ -213,7 +280,13 @@ def consent_record(
         collected_by=by,
         form_reference=form_reference,
     )
-    consent.organisations.set(organisations)
+    # What the consent covers goes into its audit entry (the rows below come after the save).
+    consent._covers = {
+        "organisations": sorted({o.pk for o in organisations} | {case.owner_id}),
+        "categories": sorted(set(categories)),
+    }
+    consent.save()
+    consent.organisations.set({*organisations, case.owner})
     ConsentCategory.objects.bulk_create(
         ConsentCategory(consent=consent, category=c) for c in set(categories)
     )
@@ -229,6 +302,7 @@ def consent_withdraw(*, by: User, consent: Consent, reason: str) -> Consent:
         raise ValidationError(_("This consent has already been withdrawn."))
     if not reason.strip():
         raise ValidationError({"reason": _("Give the reason for the withdrawal.")})
+    # Withdrawal is always possible, also on a closed case: it only narrows access.
     consent.withdrawn_at = timezone.now()
     consent.withdrawn_by = by
     consent.withdrawal_reason = reason
@@ -246,6 +320,7 @@ NEXT_STATUS = {
 def case_advance(*, by: User, case: Case) -> Case:
     """Signal → awaiting consent → active."""
     _require_on_case(by, "change_case", case)
+    _require_open(case)
     if case.status not in NEXT_STATUS:
         raise ValidationError(_("The case cannot move on from here."))
     case.status = NEXT_STATUS[case.status]
@@ -273,10 +348,45 @@ def case_close(
 
 
 @transaction.atomic
+def case_reopen(*, by: User, case: Case, reason: str) -> Case:
+    """The only way back from closed: by the owner's case leads, with a reason in the log."""
+    _require_on_case(by, "change_case", case)
+    if by.organisation_id != case.owner_id:
+        raise PermissionDenied("reopen")
+    if not case.is_closed:
+        raise ValidationError(_("The case is not closed."))
+    if reason not in Case.ReopenReason.values:
+        raise ValidationError({"reason": _("Choose why the case is reopened.")})
+    case.status = Case.Status.ACTIVE
+    case.closure_reason = ""
+    case.closed_on = None
+    case._audit_details = {"reopened": reason}  # carried into the audit entry of this save
+    try:
+        case.save(update_fields=["status", "closure_reason", "closed_on"])
+    finally:
+        del case._audit_details
+    return case
+
+
+@transaction.atomic
+def custody_declare(*, by: User, case: Case, custody: str) -> Case:
+    """Vårdnad: declared on the case, so that consent for a minor waits for every custodian
+    the arrangement implies."""
+    _require_on_case(by, "manage_consent", case)
+    _require_open(case)
+    if custody not in Case.Custody.values:
+        raise ValidationError({"custody": _("Choose the custody arrangement.")})
+    case.custody = custody
+    case.save(update_fields=["custody"])
+    return case
+
+
+@transaction.atomic
 def note_write(
     *, by: User, case: Case, text: str, category: str, corrects: Note | None = None
 ) -> Note:
     _require_on_case(by, "add_note", case)
+    _require_open(case)
     if not text.strip():
         raise ValidationError({"text": _("The note is empty.")})
     if category not in Category.values:
@@ -310,6 +420,9 @@ def plan_item_add(
     responsible_person: User | None = None,
 ) -> PlanItem:
     _require_on_case(by, "change_case", case)
+    _require_open(case)
+    if category not in Category.values:
+        raise ValidationError({"category": _("Choose a kind of information.")})
     if responsible_person is not None and not case.members.filter(user=responsible_person).exists():
         raise ValidationError(
             {"responsible_person": _("The responsible person must be on the case team.")}
@@ -330,6 +443,7 @@ def plan_item_add(
 @transaction.atomic
 def plan_item_follow_up(*, by: User, item: PlanItem, status: str, follow_up: str) -> PlanItem:
     _require_on_case(by, "add_note", item.case)
+    _require_open(item.case)
     if status not in PlanItem.Status.values:
         raise ValidationError({"status": _("Choose a status.")})
     item.status = status
@@ -346,30 +460,58 @@ def disclosure_record(
     organisation: Organisation,
     basis: str,
     categories: list[str],
-    valid_until: datetime.date,
-    note: str = "",
+    justification: str,
+    valid_until: datetime.date | None = None,
+    statute: str = "",
 ) -> Disclosure:
-    """A disclosure without consent: needs its own permission and a recorded basis."""
+    """A disclosure without consent (DESIGN §4): its own permission, a basis whose conditions
+    hold, a written justification and at most SSPF_DISCLOSURE_MAX_DAYS. It opens only the
+    disclosing organisation's entries in the named categories."""
     if not by.has_perm("cases.disclose_without_consent"):
         raise PermissionDenied("cases.disclose_without_consent")
     _require_on_case(by, "change_case", case)
+    _require_open(case)
     today = timezone.localdate()
+    longest = disclosure_longest_until(today)
+    valid_until = valid_until or longest
     errors = {}
-    if basis not in Disclosure.Basis.values:
+    if basis == Disclosure.Basis.OSL_10_18A:
+        if by.organisation_id != case.owner_id or (
+            by.organisation.kind != Organisation.Kind.SOCIAL_SERVICES
+        ):
+            errors["basis"] = _(
+                "10 kap. 18 a § OSL lets only social services, as the case's owner, disclose."
+            )
+        elif organisation.kind != Organisation.Kind.POLICE:
+            errors["organisation"] = _("10 kap. 18 a § OSL allows disclosure to the police only.")
+        if case.young_person.birth_date <= access.years_ago(today, 21):
+            errors.setdefault("basis", _("10 kap. 18 a § OSL applies only to a person under 21."))
+    elif basis == Disclosure.Basis.OSL_10_28:
+        if not statute.strip():
+            errors["statute"] = _("Name the statute that requires the disclosure.")
+    else:
         errors["basis"] = _("Name the statutory basis.")
-    if not categories:
+    if not justification.strip():
+        errors["justification"] = _("Write why the exception applies in this case.")
+    if not categories or not set(categories) <= set(Category.values):
         errors["categories"] = _("Name at least one kind of information.")
     if valid_until < today:
         errors["valid_until"] = _("The end date cannot be in the past.")
-    if organisation.pk == case.owner_id:
-        errors["organisation"] = _("The owning organisation reads the case already.")
+    elif valid_until > longest:
+        errors["valid_until"] = _(
+            "A disclosure lasts at most %(days)d days: until %(date)s at the latest."
+        ) % {"days": settings.SSPF_DISCLOSURE_MAX_DAYS, "date": longest.isoformat()}
+    if organisation.pk == by.organisation_id:
+        errors["organisation"] = _("An organisation cannot disclose to itself.")
     if errors:
         raise ValidationError(errors)
     disclosure = Disclosure.objects.create(
         case=case,
         organisation=organisation,
+        from_organisation=by.organisation,
         basis=basis,
-        note=note,
+        statute=statute.strip(),
+        justification=justification,
         recorded_by=by,
         valid_from=today,
         valid_until=valid_until,
@@ -381,10 +523,33 @@ def disclosure_record(
 
 
 @transaction.atomic
+def disclosure_end(*, by: User, disclosure: Disclosure) -> Disclosure:
+    """Ends a disclosure before its last day: the organisation that made it decides."""
+    _require_on_case(by, "change_case", disclosure.case)
+    if by.organisation_id != disclosure.from_organisation_id:
+        raise PermissionDenied("end_disclosure")
+    if not disclosure.is_running(timezone.localdate()):
+        raise ValidationError(_("This disclosure has already ended."))
+    disclosure.ended_at = timezone.now()
+    disclosure.ended_by = by
+    disclosure.save(update_fields=["ended_at", "ended_by"])
+    return disclosure
+
+
+@transaction.atomic
 def signal_register_for_number(*, by: User, personnummer: str, person: dict, **case_fields) -> Case:
-    """Opens a case for the person with this number, creating the person only when the blind
-    index finds nobody, so that nobody is entered twice."""
+    """Opens a case for the person with this number. The same form and the same answer
+    whether the number is known or not (no oracle, DESIGN §4): a known person is linked
+    silently, a new one is created, so that nobody is entered twice."""
     young_person = person_find(personnummer=personnummer)
     if young_person is None:
         young_person = person_create(by=by, personnummer=personnummer, **person)
+    else:
+        person_link(
+            by=by,
+            person=young_person,
+            given_name=person["given_name"],
+            family_name=person["family_name"],
+            protected_identity=person.get("protected_identity", False),
+        )
     return signal_register(by=by, young_person=young_person, **case_fields)

@@ -1,9 +1,9 @@
 from functools import partial
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -11,24 +11,26 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from audit.access import log_access
-from cases import access, selectors, services
+from cases import selectors, services
 from cases.forms import (
     CaseFilterForm,
     CloseForm,
     ConfirmForm,
     ConsentForm,
+    CustodyForm,
     DisclosureForm,
     FollowUpForm,
     GuardianForm,
     MemberForm,
     NoteForm,
     PlanItemForm,
+    ReopenForm,
     SearchPersonForm,
     SignalForm,
     WithdrawForm,
 )
-from cases.models import CaseMember, Consent, PlanItem
-from sspf.forms import apply_service_errors
+from cases.models import CaseMember, Disclosure
+from sspf.pages import paginate, run_service
 
 
 def _form_page(request, form, *, case, title, button, intro="", danger=False):
@@ -53,23 +55,14 @@ def _case_form(
     if (
         request.method == "POST"
         and form.is_valid()
-        and _save(request, form, lambda: service(by=request.user, **form.cleaned_data), success)
+        and run_service(
+            request, form, lambda: service(by=request.user, **form.cleaned_data), success
+        )
     ):
         return redirect(next_url or reverse("cases:detail", args=[case.pk]))
     return _form_page(
         request, form, case=case, title=title, button=button, intro=intro, danger=danger
     )
-
-
-def _save(request, form, action, success):
-    """Runs a service with the form's data; its ValidationError lands on the form."""
-    try:
-        result = action()
-    except ValidationError as error:
-        apply_service_errors(form, error)
-        return None
-    messages.success(request, success)
-    return result or True
 
 
 @login_required
@@ -83,39 +76,29 @@ def case_list(request):
         risk_factor=criteria.get("risk_factor", ""),
         search=criteria.get("q", ""),
     )
-    page = Paginator(cases, 25).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request,
-        "cases/list.html",
-        {"page": page, "filters": filters, "query": query.urlencode()},
-    )
+    page, query = paginate(request, cases, 25)
+    return render(request, "cases/list.html", {"page": page, "filters": filters, "query": query})
 
 
 @login_required
 @permission_required("cases.add_case", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def case_new(request):
-    """Register a signal: first look the person up by personnummer, then open the case."""
+    """Register a signal: the number first, then one form for the person and the case. The
+    form and its answers are the same whether the number is known or not (DESIGN §4); a
+    known person is linked silently, and the lookup is logged."""
     search = SearchPersonForm(request.POST if request.method == "POST" else None)
     if request.method == "GET" or not search.is_valid():
         return render(request, "cases/new.html", {"search": search})
     number = search.cleaned_data["personnummer"]
-    existing = services.person_find(personnummer=number)
-    if existing is not None:
-        log_access(request.user, existing)
     step = request.POST.get("step")
-    form = SignalForm(
-        request.POST if step == "create" else None,
-        existing_person=existing,
-    )
+    form = SignalForm(request.POST if step == "create" else None)
     if step == "create" and form.is_valid():
         data = dict(form.cleaned_data)
-        person = {name: data.pop(name) for name in SignalForm.PERSON_FIELDS if name in data}
-        if person:
-            person["school"] = data.get("school")
-        case = _save(
+        person = {name: data.pop(name) for name in SignalForm.PERSON_FIELDS}
+        person["school"] = data.get("school")
+        selectors.person_by_number(request.user, number)
+        case = run_service(
             request,
             form,
             lambda: services.signal_register_for_number(
@@ -125,11 +108,7 @@ def case_new(request):
         )
         if case:
             return redirect("cases:detail", case.pk)
-    return render(
-        request,
-        "cases/new.html",
-        {"search": search, "form": form, "existing": existing, "number": number},
-    )
+    return render(request, "cases/new.html", {"search": search, "form": form, "number": number})
 
 
 @login_required
@@ -150,15 +129,16 @@ def case_detail(request, pk):
 @require_http_methods(["GET", "POST"])
 def note_new(request, pk):
     case = selectors.case_for_writing(request.user, pk, "add_note")
-    initial = {"corrects": request.GET.get("corrects")} if request.GET.get("corrects") else None
-    form = NoteForm(request.POST or None, initial=initial)
+    corrects_id = request.GET.get("corrects", "")
+    initial = {"corrects": corrects_id} if corrects_id.isdigit() else None
+    form = NoteForm(request.POST or None, initial=initial, author=request.user)
     if request.method == "POST" and form.is_valid():
         corrects = None
         if form.cleaned_data["corrects"]:
             corrects = selectors.note_for_correction(
                 request.user, case, form.cleaned_data["corrects"]
             )
-        if _save(
+        if run_service(
             request,
             form,
             lambda: services.note_write(
@@ -191,7 +171,7 @@ def team(request, pk):
     if (
         request.method == "POST"
         and form.is_valid()
-        and _save(
+        and run_service(
             request,
             form,
             lambda: services.member_add(by=request.user, case=case, **form.cleaned_data),
@@ -199,11 +179,10 @@ def team(request, pk):
         )
     ):
         return redirect("cases:team", case.pk)
-    sharing = access.case_access(case)
     return render(
         request,
         "cases/team.html",
-        {"case": case, "form": form, "members": case.members.all(), "sharing": sharing},
+        {"case": case, "form": form, "members": case.members.all(), "sharing": case.sharing},
     )
 
 
@@ -212,13 +191,13 @@ def team(request, pk):
 def consents(request, pk):
     """Record a party's consent; the page shows who is still missing and who gains access."""
     case = selectors.case_for_writing(request.user, pk, "manage_consent")
-    guardians = list(case.young_person.guardians.all())
+    guardians = list(case.guardians.all())
     form = ConsentForm(
         request.POST or None, case=case, guardians=[g for g in guardians if g.has_custody]
     )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        if _save(
+        if run_service(
             request,
             form,
             lambda: services.consent_record(
@@ -231,8 +210,30 @@ def consents(request, pk):
     return render(
         request,
         "cases/consents.html",
-        {"case": case, "form": form, **selectors.consent_overview(case, guardians)},
+        {
+            "case": case,
+            "form": form,
+            "custody_form": CustodyForm(initial={"custody": case.custody}),
+            **selectors.consent_overview(case, guardians),
+        },
     )
+
+
+@login_required
+@require_POST
+def custody(request, pk):
+    case = selectors.case_for_writing(request.user, pk, "manage_consent")
+    form = CustodyForm(request.POST)
+    if form.is_valid():
+        try:
+            services.custody_declare(by=request.user, case=case, **form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("The custody arrangement is saved."))
+    else:
+        messages.error(request, _("Choose the custody arrangement."))
+    return redirect("cases:consents", case.pk)
 
 
 @login_required
@@ -257,7 +258,7 @@ def plan_new(request, pk):
     return _case_form(
         request,
         case,
-        PlanItemForm(request.POST or None, case=case),
+        PlanItemForm(request.POST or None, case=case, author=request.user),
         service=partial(services.plan_item_add, case=case),
         success=_("The commitment is added to the plan."),
         title=gettext_lazy("New commitment"),
@@ -267,10 +268,9 @@ def plan_new(request, pk):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def plan_follow_up(request, pk):
-    item = get_object_or_404(PlanItem.objects.only("case_id"), pk=pk)
-    case = selectors.case_for_writing(request.user, item.case_id, "add_note")
-    item = selectors.plan_item_for_reading(request.user, case, pk)
+def plan_follow_up(request, pk, item_pk):
+    case = selectors.case_for_writing(request.user, pk, "add_note")
+    item = selectors.plan_item_for_reading(request.user, case, item_pk)
     form = FollowUpForm(
         request.POST or None, initial={"status": item.status, "follow_up": item.follow_up}
     )
@@ -324,10 +324,9 @@ def guardian_new(request, pk):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def consent_withdraw(request, pk):
-    consent = get_object_or_404(Consent.objects.only("case_id"), pk=pk)
-    case = selectors.case_for_writing(request.user, consent.case_id, "manage_consent")
-    consent = get_object_or_404(case.consents.all(), pk=pk)
+def consent_withdraw(request, pk, consent_pk):
+    case = selectors.case_for_writing(request.user, pk, "manage_consent")
+    consent = get_object_or_404(case.consents.all(), pk=consent_pk)
     return _case_form(
         request,
         case,
@@ -357,6 +356,27 @@ def close(request, pk):
         title=gettext_lazy("Close the case"),
         button=gettext_lazy("Close the case"),
         danger=True,
+        intro=gettext_lazy(
+            "Nothing can be written in a closed case. Only the owning organisation can reopen it."
+        ),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def reopen(request, pk):
+    case = selectors.case_for_writing(request.user, pk, "change_case")
+    if request.user.organisation_id != case.owner_id:
+        raise PermissionDenied
+    return _case_form(
+        request,
+        case,
+        ReopenForm(request.POST or None),
+        service=partial(services.case_reopen, case=case),
+        success=_("The case is reopened."),
+        title=gettext_lazy("Reopen the case"),
+        button=gettext_lazy("Reopen"),
+        intro=gettext_lazy("The reopening is recorded in the audit log with its reason."),
     )
 
 
@@ -374,8 +394,30 @@ def disclosure_new(request, pk):
         success=_("The disclosure is recorded and flagged for audit."),
         title=gettext_lazy("Disclose without consent"),
         button=gettext_lazy("Record disclosure"),
-        intro=gettext_lazy(
-            "Only where a statutory exception to secrecy applies. The organisation's reads of "
-            "the case are flagged in the audit log."
-        ),
+        intro=_(
+            "Only where a statutory exception to secrecy applies. It opens only your "
+            "organisation's entries of the kinds you name, for at most %(days)d days, and "
+            "every read under it is flagged in the audit log."
+        )
+        % {"days": settings.SSPF_DISCLOSURE_MAX_DAYS},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def disclosure_end(request, pk, disclosure_pk):
+    case = selectors.case_for_writing(request.user, pk, "change_case")
+    disclosure = get_object_or_404(
+        Disclosure.objects.filter(case=case, from_organisation=request.user.organisation),
+        pk=disclosure_pk,
+    )
+    return _case_form(
+        request,
+        case,
+        ConfirmForm(request.POST if request.method == "POST" else None),
+        service=lambda by: services.disclosure_end(by=by, disclosure=disclosure),
+        success=_("The disclosure has ended. The organisation's reads under it stop at once."),
+        title=gettext_lazy("End the disclosure"),
+        button=gettext_lazy("End now"),
+        danger=True,
     )

@@ -8,7 +8,7 @@ import uuid
 from django.utils import timezone
 
 from accounts.models import User
-from cases.models import Case
+from cases.models import Case, category_of
 from contacts.models import Contact, Place
 
 PLACES = [
@@ -46,6 +46,7 @@ def load(users: dict[str, User], today: datetime.date | None = None, count: int 
             kind=Contact.Kind.STREET,
             recorded_by=worker,
             organisation=worker.organisation,
+            category=category_of(worker.organisation),
         )
         if shared is not None and n % 25 == 0:
             contact.case, contact.young_person = shared, shared.young_person

@@ -5,16 +5,9 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from cases import access
 from contacts.models import Contact, Place
-from schools.forms import DateInput
 from schools.models import School
+from sspf.forms import DateInput, DateTimeInput
 from sspf.personnummer import PersonnummerFormField
-
-
-class DateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
 
 
 class ContactForm(forms.Form):

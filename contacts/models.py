@@ -95,9 +95,8 @@ class Contact(models.Model):
     age_band = models.CharField(_("age band"), max_length=10, choices=AgeBand.choices, blank=True)
     themes = models.JSONField(_("themes"), default=list, blank=True)
     note = EncryptedTextField(_("note"), blank=True)
-    category = models.CharField(
-        max_length=20, choices=Category.choices, default=Category.SOCIAL_SERVICES
-    )
+    # The recorder's organisation's category (cases.models.category_of), set by the service.
+    category = models.CharField(max_length=20, choices=Category.choices)
     # One per form shown: a second submit of the same form finds the first contact.
     client_token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -11,7 +11,8 @@ from django.utils import timezone
 from accounts.models import User
 from audit.access import log_access, log_denied
 from cases import access
-from cases.models import YoungPerson
+from cases.models import Case, YoungPerson
+from cases.selectors import identity_for
 from contacts.models import Contact
 
 NIGHT_STARTS, NIGHT_ENDS = 18, 6  # 18:00–05:59 counts as night
@@ -56,30 +57,41 @@ def my_contacts(user: User, *, since=None, until=None, place=None, kind="") -> Q
 
 
 def contact_for_reading(user: User, pk: int) -> Contact:
-    """One contact with its note and person; the read is logged, a refusal too."""
+    """One contact with its note and person; the read is logged, a refusal too. Who the
+    person is (`contact.identity`) comes from cases.selectors.identity_for, through the case
+    only when the user reads that case now."""
     contact = (
         Contact.objects.select_related("place", "school", "young_person", "case", "recorded_by")
-        .prefetch_related("co_workers")
+        .prefetch_related("co_workers", "young_person__names")
         .filter(pk=pk)
         .first()
     )
+    sharing = _case_sharing(user, contact) if contact is not None else None
     allowed = contact is not None and (
-        visible_contacts(user).filter(pk=pk).exists() or _through_case(user, contact)
+        visible_contacts(user).filter(pk=pk).exists()
+        or (sharing is not None and sharing.reads_entry(user.organisation_id, contact))
     )
     if not allowed:
         log_denied(user, Contact, pk, obj=contact)
         raise Http404
     log_access(user, contact)
+    contact.identity = None
+    if contact.young_person is not None:
+        contact.identity = identity_for(
+            user, contact.young_person, case=contact.case if sharing is not None else None
+        )
     return contact
 
 
-def _through_case(user: User, contact: Contact) -> bool:
+def _case_sharing(user: User, contact: Contact):
+    """The sharing of the contact's case when the user reads that case now, else None."""
     if contact.case_id is None:
-        return False
-    case = access.prefetch_for_access(type(contact.case).objects.filter(pk=contact.case_id)).get()
-    return access.holds(user, case, "view_case") and access.case_access(case).reads_entry(
-        user.organisation_id, contact
-    )
+        return None
+    case = access.prefetch_for_access(Case.objects.filter(pk=contact.case_id)).get()
+    try:
+        return access.check_case(user, case)
+    except access.Refused:
+        return None
 
 
 def person_visible_to(user: User, person: YoungPerson) -> bool:

@@ -10,12 +10,19 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from cases import access
-from cases.models import Case, Category, YoungPerson
+from cases.models import Case, YoungPerson, category_of
 from contacts.models import Contact, Place
 from contacts.selectors import person_visible_to
 from sspf.permissions import require
 
 CLOCK_SKEW = datetime.timedelta(minutes=5)
+
+# One answer for a number nobody registered and for a person the user may not name: the form
+# must not tell who is in the register (DESIGN §4).
+CANNOT_NAME = _(
+    "You cannot record a named contact with this number here. Choose a case you work in, "
+    "or record the contact as an anonymous group."
+)
 
 
 @transaction.atomic
@@ -62,11 +69,13 @@ def contact_record(
     if case is not None:
         if not access.may_view(by, case):
             errors["case"] = _("You cannot see this case.")
+        elif case.is_closed:
+            errors["case"] = _("The case is closed: record the contact without it.")
         elif young_person is not None and young_person.pk != case.young_person_id:
             errors["case"] = _("The case belongs to another young person.")
         young_person = case.young_person
     elif young_person is not None and not person_visible_to(by, young_person):
-        errors["personnummer"] = _("You cannot record a contact for this person.")
+        errors["personnummer"] = str(CANNOT_NAME)
     if errors:
         raise ValidationError(errors)
     try:
@@ -88,7 +97,7 @@ def contact_record(
                 age_band=age_band if not named else "",
                 themes=sorted(set(themes)),
                 note=note,
-                category=Category.SOCIAL_SERVICES,
+                category=category_of(by.organisation),
             )
     except IntegrityError:  # the same token, sent twice at the same instant
         return Contact.objects.get(client_token=client_token), False

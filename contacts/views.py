@@ -3,16 +3,16 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from cases import services as case_services
+from cases import selectors as case_selectors
 from contacts import selectors, services
 from contacts.forms import ContactFilterForm, ContactForm, PlaceForm, now_for_input
 from contacts.models import Place
 from sspf.forms import apply_service_errors
+from sspf.pages import paginate
 
 
 @login_required
@@ -35,9 +35,9 @@ def contact_new(request):
         data.pop("mode")
         number = data.pop("personnummer")
         if number:
-            data["young_person"] = case_services.person_find(personnummer=number)
+            data["young_person"] = case_selectors.person_by_number(request.user, number)
             if data["young_person"] is None:
-                form.add_error("personnummer", _("Nobody is registered with this number."))
+                form.add_error("personnummer", str(services.CANNOT_NAME))
         if form.is_valid():
             try:
                 contact, created = services.contact_record(by=request.user, **data)
@@ -63,20 +63,19 @@ def contact_list(request):
     filters = ContactFilterForm(request.GET or None)
     criteria = filters.cleaned_data if filters.is_valid() else {}
     contacts = selectors.my_contacts(request.user, **{k: v for k, v in criteria.items() if v})
-    page = Paginator(contacts, 30).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request,
-        "contacts/list.html",
-        {"page": page, "filters": filters, "query": query.urlencode()},
-    )
+    page, query = paginate(request, contacts, 30)
+    return render(request, "contacts/list.html", {"page": page, "filters": filters, "query": query})
 
 
 @login_required
 def contact_detail(request, pk):
     contact = selectors.contact_for_reading(request.user, pk)
-    return render(request, "contacts/detail.html", {"contact": contact})
+    identity = None
+    if contact.young_person is not None:
+        identity = case_selectors.identity_for(
+            request.user, contact.young_person, case=contact.case
+        )
+    return render(request, "contacts/detail.html", {"contact": contact, "identity": identity})
 
 
 @login_required

@@ -5,13 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, User
 from schools.models import Assignment, School, SchoolVisit
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
+from sspf.forms import DateInput
 
 
 class VisitForm(forms.Form):

@@ -1,4 +1,23 @@
+"""Form pieces every app shares: the date widgets, and landing a service's errors on a form."""
+
+from django import forms
 from django.core.exceptions import ValidationError
+
+
+class DateInput(forms.DateInput):
+    """The browser's own date picker (keyboard-usable, localised by the browser)."""
+
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
 
 
 def apply_service_errors(form, error: ValidationError) -> None:

@@ -1,13 +1,20 @@
 """Personnummer and samordningsnummer: parsing, validation, and the blind index.
 
 Accepted input: 10 or 12 digits, with or without `-` (or `+`, used from the year a person
-turns 100), surrounding spaces ignored. A samordningsnummer has 60 added to the day.
+turns 100), spaces ignored. A samordningsnummer has 60 added to the day.
+Before anything else the text is normalised: every Unicode decimal digit (full-width,
+Arabic-Indic, Devanagari, ...) becomes its ASCII digit, the full-width hyphen-minus, the minus
+sign and the en dash become `-`, the full-width plus becomes `+`, and any other space character
+(no-break, thin, ...) counts as a space; so the same number typed with other digits gives the
+same 12 digits and the same blind index. The shape is then checked with an ASCII-only pattern,
+so anything else (letters, other symbols) stays invalid.
 The normalised form is always 12 digits, YYYYMMDDNNNC. Parsing and the Luhn check are done by
 the `personnummer` package; this module adds the messages, the normal form and the index.
 """
 
 import datetime
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from django import forms
@@ -18,7 +25,10 @@ from personnummer import personnummer as library
 
 from sspf.crypto import blind_index
 
-SHAPE = re.compile(r"^(\d{2})?(\d{2})(\d{2})(\d{2})([-+]?)(\d{3})(\d)$")
+SHAPE = re.compile(r"^([0-9]{2})?([0-9]{2})([0-9]{2})([0-9]{2})([-+]?)([0-9]{3})([0-9])$")
+
+# Characters that phones, other keyboard layouts and word processors put in for `-` and `+`.
+SIGNS = {"\uff0d": "-", "\u2212": "-", "\u2013": "-", "\uff0b": "+"}
 
 MESSAGES = {
     "format": _("Enter the personal identity number as YYYYMMDD-NNNN or YYMMDD-NNNN."),
@@ -45,7 +55,7 @@ class Personnummer:
 
 def parse(text: str) -> Personnummer:
     """The number as typed, or ValidationError with a message that says what is wrong."""
-    cleaned = (text or "").strip().replace(" ", "")
+    cleaned = _ascii(text or "").strip().replace(" ", "")
     match = SHAPE.match(cleaned)
     if not match:
         raise ValidationError(MESSAGES["format"], code="format")
@@ -65,6 +75,20 @@ def parse(text: str) -> Personnummer:
         is_coordination_number=parsed.is_coordination_number(),
         legal_sex="male" if parsed.is_male() else "female",
     )
+
+
+def _ascii(text: str) -> str:
+    """Other decimal digits as ASCII digits, look-alike signs as `-`/`+`, every space as " "."""
+    return "".join(_ascii_char(char) for char in text)
+
+
+def _ascii_char(char: str) -> str:
+    category = unicodedata.category(char)
+    if category == "Nd":
+        return str(unicodedata.decimal(char))
+    if category == "Zs":
+        return " "
+    return SIGNS.get(char, char)
 
 
 def _valid_day(century: str | None, year: str, month: str, day: str) -> bool:

@@ -173,6 +173,10 @@ SSPF_POLICE_CONTACTS_PER_SCHOOL = envint("SSPF_POLICE_CONTACTS_PER_SCHOOL", 2)
 SSPF_OWN_CONSENT_AGE = envint("SSPF_OWN_CONSENT_AGE", 15)
 SSPF_CONSENT_MONTHS = envint("SSPF_CONSENT_MONTHS", 12)
 SSPF_CONSENT_WARNING_DAYS = envint("SSPF_CONSENT_WARNING_DAYS", 30)
+# A consent may start this many days back at most (a paper form signed earlier).
+SSPF_CONSENT_BACKDATE_DAYS = envint("SSPF_CONSENT_BACKDATE_DAYS", 30)
+# A statutory disclosure lasts at most this many days, its first day included.
+SSPF_DISCLOSURE_MAX_DAYS = envint("SSPF_DISCLOSURE_MAX_DAYS", 30)
 
 # django-guardian: object permissions only for real users; no anonymous user row.
 ANONYMOUS_USER_NAME = None

@@ -17,8 +17,8 @@ def log_out(page):
 def test_withdrawn_consent_closes_the_case_at_once(page, screenshot, live_server, demo):
     case = next(
         c
-        for c in Case.objects.select_related("young_person")
-        if c.young_person.given_name == "Ellinor"
+        for c in Case.objects.prefetch_related("young_person__names")
+        if any(n.given_name == "Ellinor" for n in c.young_person.names.all())
     )
     url = f"{live_server.url}/cases/{case.pk}/"
 

@@ -18,20 +18,23 @@ def team(make_user):
 
 
 @pytest.fixture
-def person(db):
-    return make_person(age=16, given="Ellinor", family="Bergqvist")
+def person(organisations):
+    return make_person(
+        age=16, given="Ellinor", family="Bergqvist", recorded_by=organisations["social_services"]
+    )
 
 
 @pytest.fixture
-def guardians(person):
+def guardians(case):
     return [
-        make_guardian(person, name="Anna Bergqvist"),
-        make_guardian(person, relation="father", name="Per Bergqvist"),
+        make_guardian(case, name="Anna Bergqvist"),
+        make_guardian(case, relation="father", name="Per Bergqvist"),
     ]
 
 
 @pytest.fixture
 def case(team, person, organisations):
+    """Social services owns it; custody is declared joint."""
     return make_case(
         person=person,
         owner=organisations["social_services"],

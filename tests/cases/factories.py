@@ -14,6 +14,7 @@ from cases.models import (
     ConsentCategory,
     Guardian,
     Note,
+    PersonName,
     YoungPerson,
 )
 from sspf import personnummer as pnr
@@ -39,32 +40,55 @@ def make_person(
     family="Berg",
     gender=YoungPerson.Gender.GIRL,
     birth_date=None,
+    recorded_by=None,
 ) -> YoungPerson:
+    """A person in the register; `recorded_by` (an organisation) records the name, and the
+    protection when `protected`."""
     birth_date = birth_date or years_before(age, days=40)
     number = pnr.parse(make_personnummer(birth_date))
-    return YoungPerson.objects.create(
+    person = YoungPerson.objects.create(
         personnummer=number.digits,
         personnummer_index=number.blind_index,
-        given_name=given,
-        family_name=family,
         gender=gender,
         birth_date=number.birth_date,
         school=school,
         protected_identity=protected,
+        protected_by=recorded_by if protected else None,
+    )
+    if recorded_by is not None:
+        name_person(person, recorded_by, given=given, family=family)
+    return person
+
+
+def name_person(person, organisation, *, given="Elin", family="Berg") -> PersonName:
+    return PersonName.objects.create(
+        young_person=person, organisation=organisation, given_name=given, family_name=family
     )
 
 
-def make_guardian(person, relation=Guardian.Relation.MOTHER, custody=True, name="Anna Berg"):
+def make_guardian(case, relation=Guardian.Relation.MOTHER, custody=True, name="Anna Berg"):
     return Guardian.objects.create(
-        young_person=person, name=name, relation=relation, has_custody=custody, phone="070-1"
+        case=case, name=name, relation=relation, has_custody=custody, phone="070-1"
     )
 
 
 _references = itertools.count(1)
 
 
-def make_case(*, person, owner, coordinator, members=(), status=Case.Status.ACTIVE) -> Case:
+def make_case(
+    *,
+    person,
+    owner,
+    coordinator,
+    members=(),
+    status=Case.Status.ACTIVE,
+    custody=Case.Custody.JOINT,
+) -> Case:
+    """A case; the owner's record of the person's name is added when it has none."""
+    if not PersonName.objects.filter(young_person=person, organisation=owner).exists():
+        name_person(person, owner)
     case = Case.objects.create(
+        custody=custody,
         reference=f"SSPF-T-{next(_references):05d}",
         young_person=person,
         owner=owner,

@@ -118,12 +118,17 @@ class TestEntries:
         )
 
 
+def protect(person, organisation):
+    person.protected_identity = True
+    person.protected_by = organisation
+    person.save()
+
+
 class TestProtectedIdentity:
     def test_other_agencies_see_protected_identity_not_the_name(
         self, client, team, consented_case, person
     ):
-        person.protected_identity = True
-        person.save()
+        protect(person, consented_case.owner)
         client.force_login(team["school"])
         html = client.get(f"/cases/{consented_case.pk}/").content.decode()
         assert "Skyddad identitet" in html
@@ -132,8 +137,7 @@ class TestProtectedIdentity:
         assert number not in html and f"{number[:8]}-{number[8:]}" not in html
 
     def test_the_owner_still_sees_the_name(self, client, team, consented_case, person):
-        person.protected_identity = True
-        person.save()
+        protect(person, consented_case.owner)
         client.force_login(team["social"])
         assert "Ellinor" in client.get(f"/cases/{consented_case.pk}/").content.decode()
 
@@ -149,7 +153,7 @@ class TestDisclosure:
             organisation=organisations["police"],
             basis="osl_10_18a",
             categories=["social_services"],
-            valid_until=TODAY + datetime.timedelta(days=30),
+            justification="Risk för fortsatt brottslighet",
         )
         assert status(client, team["police"], case) == 200
         entry = LogEntry.objects.filter(
@@ -167,7 +171,7 @@ class TestDisclosure:
                 organisation=organisations["police"],
                 basis="osl_10_18a",
                 categories=["school"],
-                valid_until=TODAY,
+                justification="x",
             )
 
 

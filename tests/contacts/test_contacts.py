@@ -112,7 +112,7 @@ class TestRecording:
         person = make_person()
         client.force_login(fredrik)
         html = post(client, place, mode="named", personnummer=person.personnummer).content.decode()
-        assert "Du kan inte registrera en kontakt för den här personen" in html
+        assert "Du kan inte registrera en namngiven kontakt med det här numret" in html
         assert not Contact.objects.exists()
 
     def test_a_named_contact_on_a_case_shows_on_the_case(

@@ -151,8 +151,8 @@ POLICIES: dict[str, Policy | list[Policy]] = {
     "cases:plan_new": case_page(CASE_LEADS),
     "cases:plan_follow_up": case_page(
         CASE_READERS,
-        kwargs_in=lambda w: {"pk": w["plan_item_in"].pk},
-        kwargs_out=lambda w: {"pk": w["plan_item_out"].pk},
+        kwargs_in=lambda w: {"pk": w["case_in"].pk, "item_pk": w["plan_item_in"].pk},
+        kwargs_out=lambda w: {"pk": w["case_out"].pk, "item_pk": w["plan_item_out"].pk},
     ),
     "cases:team": case_page(CASE_LEADS),
     "cases:member_remove": case_page(
@@ -164,8 +164,12 @@ POLICIES: dict[str, Policy | list[Policy]] = {
     "cases:consents": case_page(CONSENT_MANAGERS),
     "cases:consent_withdraw": case_page(
         CONSENT_MANAGERS,
-        kwargs_in=lambda w: {"pk": w["consent_in"].pk},
-        kwargs_out=lambda w: {"pk": w["consent_out"].pk},
+        kwargs_in=lambda w: {"pk": w["case_in"].pk, "consent_pk": w["consent_in"].pk},
+        kwargs_out=lambda w: {"pk": w["case_out"].pk, "consent_pk": w["consent_out"].pk},
+    ),
+    "cases:custody": case_page(
+        {"coordinator": 302, "social_worker": 403, "school_staff": 403, "school_police": 403},
+        method="post",
     ),
     "cases:advance": case_page(
         {"coordinator": 302, "social_worker": 302, "school_staff": 403, "school_police": 403},
@@ -173,6 +177,14 @@ POLICIES: dict[str, Policy | list[Policy]] = {
     ),
     "cases:close": case_page(CASE_LEADS),
     "cases:disclosure_new": case_page(CASE_LEADS),
+    # Reopening is the owner's (social services: the coordinator and the case worker).
+    "cases:reopen": case_page(CASE_LEADS),
+    # Ending a disclosure: the case leads of the organisation that made it.
+    "cases:disclosure_end": case_page(
+        CASE_LEADS,
+        kwargs_in=lambda w: {"pk": w["case_in"].pk, "disclosure_pk": w["disclosure_in"].pk},
+        kwargs_out=lambda w: {"pk": w["case_out"].pk, "disclosure_pk": w["disclosure_out"].pk},
+    ),
     # Contacts: anonymous group contacts are read by the organisation's field workers and
     # coordinators; the world's contact is social services', another organisation's is not.
     "contacts:list": signed_in(),

@@ -67,12 +67,11 @@ def test_matrix(name, policy, world, client):
 def _cases(users, organisations, school):
     """A case of social services with a team from school, police and leisure, and consent from
     both guardians and the 16-year-old covering school and police; and a case nobody here is on."""
-    from cases.models import CaseMember, PlanItem
+    from cases.models import CaseMember, Disclosure, DisclosureCategory, PlanItem
     from tests.cases.factories import make_case, make_consent, make_guardian, make_person
     from tests.factories import UserFactory
 
     person = make_person(age=16, school=school)
-    mother, father = make_guardian(person), make_guardian(person, relation="father")
     case_in = make_case(
         person=person,
         owner=organisations["social_services"],
@@ -84,6 +83,7 @@ def _cases(users, organisations, school):
             (users["leisure_staff"], CaseMember.Role.CONTACT),
         ],
     )
+    mother, father = make_guardian(case_in), make_guardian(case_in, relation="father")
     covered = [organisations["school_a"], organisations["police"]]
     consent_in = make_consent(case_in, guardian=mother, organisations=covered)
     make_consent(case_in, guardian=father, organisations=covered)
@@ -104,8 +104,22 @@ def _cases(users, organisations, school):
         ],
     )
     consent_out = make_consent(
-        case_out, guardian=make_guardian(other_person), organisations=[organisations["school_b"]]
+        case_out, guardian=make_guardian(case_out), organisations=[organisations["school_b"]]
     )
+
+    def disclosure(case, by):
+        made = Disclosure.objects.create(
+            case=case,
+            organisation=organisations["police"],
+            from_organisation=by.organisation,
+            basis="osl_10_18a",
+            justification="Risk för brott",
+            recorded_by=by,
+            valid_from=datetime.date.today(),
+            valid_until=datetime.date.today() + datetime.timedelta(days=10),
+        )
+        DisclosureCategory.objects.create(disclosure=made, category="social_services")
+        return made
 
     def plan_item(case, author):
         return PlanItem.objects.create(
@@ -128,6 +142,8 @@ def _cases(users, organisations, school):
         "member_out": case_out.members.exclude(user=other_coordinator).get(),
         "plan_item_in": plan_item(case_in, users["social_worker"]),
         "plan_item_out": plan_item(case_out, other_coordinator),
+        "disclosure_in": disclosure(case_in, users["social_worker"]),
+        "disclosure_out": disclosure(case_out, other_coordinator),
     }
 
 
@@ -145,6 +161,7 @@ def _contacts(users, organisations):
             kind="street",
             recorded_by=by,
             organisation=by.organisation,
+            category="social_services",
             girls=2,
             boys=1,
         )
