@@ -118,6 +118,7 @@ class CaseAccess:
     required: set
     shares: set[tuple[int, str]]  # (organisation, category) pairs every required party grants
     disclosed: dict[int, set[tuple[int, str]]] = field(default_factory=dict)
+    disclosure_bases: dict[int, set[str]] = field(default_factory=dict)  # for the audit flag
     missing: set = field(default_factory=set)  # required parties with no running consent
     custody_complete: bool = True
     custodians_missing: int = 0  # custodians the declared arrangement implies, not on file
@@ -131,9 +132,15 @@ class CaseAccess:
         """Organisations the consents cover (the owner aside)."""
         return self.circle - {self.owner_id}
 
-    def only_by_disclosure(self, organisation_id: int) -> bool:
-        """Reads by this organisation rest on a statutory basis, not on consent: flagged."""
-        return organisation_id in self.disclosed and organisation_id not in self.circle
+    def under_disclosure(self, organisation_id: int, entry=None) -> list[str]:
+        """The statutory bases this organisation reads the case (or `entry`) under, for the
+        flag on its ACCESS entry: every read under a disclosure is flagged (DESIGN §4), also
+        when consent lets the organisation into the case as well."""
+        if entry is not None and (entry.organisation_id, entry.category) not in self.disclosed.get(
+            organisation_id, set()
+        ):
+            return []
+        return sorted(self.disclosure_bases.get(organisation_id, set()))
 
     def reads_case(self, organisation_id: int) -> bool:
         return organisation_id in self.circle or organisation_id in self.disclosed
@@ -182,18 +189,21 @@ def case_access(case: Case, today: datetime.date | None = None) -> CaseAccess:
     else:
         shares = set()
     disclosed: dict[int, set[tuple[int, str]]] = {}
+    bases: dict[int, set[str]] = {}
     for disclosure in case.disclosures.all():
         if disclosure.is_running(today):
             disclosed.setdefault(disclosure.organisation_id, set()).update(
                 (disclosure.from_organisation_id, r.category)
                 for r in disclosure.category_rows.all()
             )
+            bases.setdefault(disclosure.organisation_id, set()).add(disclosure.basis)
     implied = CUSTODIANS_IMPLIED.get(case.custody, 0)
     return CaseAccess(
         owner_id=case.owner_id,
         required=required,
         shares=shares,
         disclosed=disclosed,
+        disclosure_bases=bases,
         missing=missing,
         custody_complete=complete,
         custodians_missing=max(implied - len(custodians(case)), 0),

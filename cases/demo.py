@@ -54,7 +54,7 @@ def _person(given, family, gender, age, serial, school, protected, today, record
     PersonName.objects.get_or_create(
         young_person=person,
         organisation=recorded_by,
-        defaults={"given_name": given, "family_name": family},
+        defaults={"given_name": given, "family_name": family, "gender": gender},
     )
     person.demo_family_name = family
     return person

@@ -92,13 +92,15 @@ class YoungPerson(AccessDetails, models.Model):
 
 
 class PersonName(models.Model):
-    """The name of a person as one organisation recorded it (DESIGN §4: identity across
-    agencies). Shown to that organisation, and through a case's consent to its circle."""
+    """The name (and gender) of a person as one organisation recorded them (DESIGN §4:
+    identity across agencies). Shown to that organisation, and through a case's consent to
+    its circle. The register's own gender is the first one recorded, for statistics."""
 
     young_person = models.ForeignKey(YoungPerson, on_delete=models.CASCADE, related_name="names")
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     given_name = EncryptedCharField(_("given name"), max_length=100)
     family_name = EncryptedCharField(_("family name"), max_length=100)
+    gender = models.CharField(_("gender"), max_length=20, choices=YoungPerson.Gender.choices)
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -413,7 +415,7 @@ class Note(TimelineEntry):
         return f"note {self.pk}"
 
 
-class PlanItem(TimelineEntry):
+class PlanItem(AccessDetails, TimelineEntry):
     """A commitment in the plan (åtagandeplan): goal, action, who, by when."""
 
     class Status(models.TextChoices):

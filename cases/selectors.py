@@ -77,6 +77,7 @@ class Identity:
 
     name: str
     personnummer: str
+    gender: str  # the display value, as the same organisation recorded it
 
     @property
     def number(self) -> str:
@@ -98,7 +99,11 @@ def identity_for(user: User, person: YoungPerson, *, case: Case | None = None) -
         record = names.get(case.owner_id)
     if record is None:
         return None
-    return Identity(name=record.full_name, personnummer=person.personnummer)
+    return Identity(
+        name=record.full_name,
+        personnummer=person.personnummer,
+        gender=record.get_gender_display(),
+    )
 
 
 @dataclass
@@ -190,12 +195,9 @@ def case_for_reading(user: User, pk: int, today: datetime.date | None = None) ->
         "plan_items": [p.pk for p in plan_items],
         "contacts": [c.pk for c in contacts],
     }
-    if sharing.only_by_disclosure(user.organisation_id):
-        details["statutory_basis"] = sorted(
-            d.basis
-            for d in case.disclosures.all()
-            if d.organisation_id == user.organisation_id and d.is_running(today)
-        )
+    bases = sharing.under_disclosure(user.organisation_id)
+    if bases:
+        details["statutory_basis"] = bases
     log_access(user, case, details)
     identity = identity_for(user, case.young_person, case=case)
     if identity is not None:
@@ -250,7 +252,8 @@ def note_for_correction(user: User, case: Case, pk: int) -> Note:
 
 def plan_item_for_reading(user: User, case: Case, pk: int) -> PlanItem:
     item = _visible_entry(user, case, PlanItem, pk)
-    log_access(user, item)
+    bases = case.sharing.under_disclosure(user.organisation_id, item)
+    log_access(user, item, {"statutory_basis": bases} if bases else None)
     return item
 
 

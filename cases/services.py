@@ -113,12 +113,19 @@ def person_create(
         organisation=by.organisation,
         given_name=given_name,
         family_name=family_name,
+        gender=gender,
     )
     return person
 
 
 def person_link(
-    *, by: User, person: YoungPerson, given_name: str, family_name: str, protected_identity: bool
+    *,
+    by: User,
+    person: YoungPerson,
+    given_name: str,
+    family_name: str,
+    gender: str,
+    protected_identity: bool,
 ) -> YoungPerson:
     """A signal on a number already registered: linked silently. The organisation's own
     record of the name is kept (the first it typed stays); nothing another organisation
@@ -126,7 +133,7 @@ def person_link(
     PersonName.objects.get_or_create(
         young_person=person,
         organisation=by.organisation,
-        defaults={"given_name": given_name, "family_name": family_name},
+        defaults={"given_name": given_name, "family_name": family_name, "gender": gender},
     )
     if protected_identity and not person.protected_identity:
         person.protected_identity = True
@@ -159,7 +166,7 @@ def signal_register(
         owner=by.organisation,  # the coordinator's own organisation owns what it opens
         coordinator=by,
         signal_source=signal_source,
-        school=school or young_person.school,
+        school=school,  # as typed: the register's school is another organisation's record
         opened_on=today,
     )
     RiskFactor.objects.bulk_create(RiskFactor(case=case, factor=f) for f in set(risk_factors))
@@ -550,6 +557,7 @@ def signal_register_for_number(*, by: User, personnummer: str, person: dict, **c
             person=young_person,
             given_name=person["given_name"],
             family_name=person["family_name"],
+            gender=person["gender"],
             protected_identity=person.get("protected_identity", False),
         )
     return signal_register(by=by, young_person=young_person, **case_fields)

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
+from audit.access import AccessDetails
 from cases.models import Case, Category, YoungPerson
 from schools.models import School
 from sspf.crypto import EncryptedTextField
@@ -39,7 +40,7 @@ class Place(models.Model):
         return self.name
 
 
-class Contact(models.Model):
+class Contact(AccessDetails, models.Model):
     class Kind(models.TextChoices):
         STREET = "street", _("Street outreach")
         CONCERN_TALK = "concern_talk", _("Concern talk")

@@ -12,7 +12,7 @@ from accounts.models import User
 from audit.access import log_access, log_denied
 from cases import access
 from cases.models import Case, YoungPerson
-from cases.selectors import identity_for
+from cases.selectors import identity_for, person_by_number
 from contacts.models import Contact
 
 NIGHT_STARTS, NIGHT_ENDS = 18, 6  # 18:00–05:59 counts as night
@@ -74,7 +74,8 @@ def contact_for_reading(user: User, pk: int) -> Contact:
     if not allowed:
         log_denied(user, Contact, pk, obj=contact)
         raise Http404
-    log_access(user, contact)
+    bases = sharing.under_disclosure(user.organisation_id, contact) if sharing else []
+    log_access(user, contact, {"statutory_basis": bases} if bases else None)
     contact.identity = None
     if contact.young_person is not None:
         contact.identity = identity_for(
@@ -92,6 +93,18 @@ def _case_sharing(user: User, contact: Contact):
         return access.check_case(user, case)
     except access.Refused:
         return None
+
+
+def nameable_person(user: User, personnummer: str, case=None) -> YoungPerson | None:
+    """The person with this number when the user may name them in a contact (the case's own
+    person when a case is chosen), else None: the caller gives one answer for unknown and
+    unnameable numbers alike. The lookup is logged (cases.selectors.person_by_number)."""
+    person = person_by_number(user, personnummer)
+    if person is None:
+        return None
+    if case is not None:
+        return person if person.pk == case.young_person_id else None
+    return person if person_visible_to(user, person) else None
 
 
 def person_visible_to(user: User, person: YoungPerson) -> bool:

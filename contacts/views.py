@@ -7,7 +7,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from cases import selectors as case_selectors
 from contacts import selectors, services
 from contacts.forms import ContactFilterForm, ContactForm, PlaceForm, now_for_input
 from contacts.models import Place
@@ -35,7 +34,9 @@ def contact_new(request):
         data.pop("mode")
         number = data.pop("personnummer")
         if number:
-            data["young_person"] = case_selectors.person_by_number(request.user, number)
+            # Unknown, or known but not to be named here: one answer, and the service is not
+            # asked, so that no other message can tell the two apart.
+            data["young_person"] = selectors.nameable_person(request.user, number, data["case"])
             if data["young_person"] is None:
                 form.add_error("personnummer", str(services.CANNOT_NAME))
         if form.is_valid():
@@ -70,12 +71,7 @@ def contact_list(request):
 @login_required
 def contact_detail(request, pk):
     contact = selectors.contact_for_reading(request.user, pk)
-    identity = None
-    if contact.young_person is not None:
-        identity = case_selectors.identity_for(
-            request.user, contact.young_person, case=contact.case
-        )
-    return render(request, "contacts/detail.html", {"contact": contact, "identity": identity})
+    return render(request, "contacts/detail.html", {"contact": contact})
 
 
 @login_required

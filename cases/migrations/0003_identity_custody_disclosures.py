@@ -32,6 +32,7 @@ def forward(apps, schema_editor):
                 organisation_id=owner,
                 given_name=person.given_name,
                 family_name=person.family_name,
+                gender=person.gender,
             )
         if person.protected_identity and owners:
             person.protected_by_id = owners[0]
@@ -73,6 +74,7 @@ class Migration(migrations.Migration):
                 ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
                 ("given_name", sspf.crypto.EncryptedCharField(max_length=100, verbose_name="given name")),
                 ("family_name", sspf.crypto.EncryptedCharField(max_length=100, verbose_name="family name")),
+                ("gender", models.CharField(choices=[("girl", "Girl"), ("boy", "Boy"), ("other", "Other"), ("not_recorded", "Not recorded")], max_length=20, verbose_name="gender")),
                 ("recorded_at", models.DateTimeField(auto_now_add=True)),
                 ("organisation", models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to="accounts.organisation")),
                 ("young_person", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="names", to="cases.youngperson")),

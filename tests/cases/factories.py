@@ -56,13 +56,17 @@ def make_person(
         protected_by=recorded_by if protected else None,
     )
     if recorded_by is not None:
-        name_person(person, recorded_by, given=given, family=family)
+        name_person(person, recorded_by, given=given, family=family, gender=gender)
     return person
 
 
-def name_person(person, organisation, *, given="Elin", family="Berg") -> PersonName:
+def name_person(person, organisation, *, given="Elin", family="Berg", gender=None) -> PersonName:
     return PersonName.objects.create(
-        young_person=person, organisation=organisation, given_name=given, family_name=family
+        young_person=person,
+        organisation=organisation,
+        given_name=given,
+        family_name=family,
+        gender=gender or person.gender,
     )
 
 

@@ -227,12 +227,47 @@ COUNTER_EXAMPLE = {
 }
 
 
+def _consents(parties, organisations, categories):
+    return [
+        {
+            "party": party,
+            "organisations": set(organisations),
+            "categories": set(categories),
+            "start": -5,
+            "length": 30,
+            "withdrawn": False,
+        }
+        for party in parties
+    ]
+
+
+# Joint custody with one custodian on file: everyone on file has consented, yet nothing opens.
+JOINT_WITH_ONE_ON_FILE = {
+    **COUNTER_EXAMPLE,
+    "guardians": [True],
+    "consents": _consents((-1, 0), {1}, {"school"}),
+    "entries": [(0, "school"), (1, "school")],
+}
+# A disclosure ended early, next to a running one made by another organisation.
+ENDED_AND_RUNNING_DISCLOSURES = {
+    **COUNTER_EXAMPLE,
+    "consents": [],
+    "disclosures": [
+        {"to": 2, "by": 0, "categories": {"social_services"}, "until": 10, "ended": True},
+        {"to": 2, "by": 1, "categories": {"school"}, "until": 10, "ended": False},
+    ],
+    "entries": [(0, "social_services"), (1, "school"), (0, "school"), (1, "social_services")],
+}
+
+
 @pytest.mark.django_db
 @settings(
     max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(spec=world)
 @example(spec=COUNTER_EXAMPLE)
+@example(spec=JOINT_WITH_ONE_ON_FILE)
+@example(spec=ENDED_AND_RUNNING_DISCLOSURES)
 def test_formula_predicate_and_filter_agree(spec, people):
     reads_case, reads = expected(spec, django_settings.SSPF_OWN_CONSENT_AGE)
     with transaction.atomic(), disable_auditlog():
