@@ -11,7 +11,7 @@ from contacts import selectors, services
 from contacts.forms import ContactFilterForm, ContactForm, PlaceForm, now_for_input
 from contacts.models import Place
 from sspf.forms import apply_service_errors
-from sspf.pages import paginate
+from sspf.pages import paginate, run_service
 
 
 @login_required
@@ -90,14 +90,17 @@ def overview(request):
 @require_http_methods(["GET", "POST"])
 def places(request):
     form = PlaceForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.place_add(by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            apply_service_errors(form, error)
-        else:
-            messages.success(request, _("The place is added."))
-            return redirect("contacts:places")
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and run_service(
+            request,
+            form,
+            lambda: services.place_add(by=request.user, **form.cleaned_data),
+            _("The place is added."),
+        )
+    ):
+        return redirect("contacts:places")
     return render(request, "contacts/places.html", {"form": form, "places": Place.objects.all()})
 
 

@@ -1,9 +1,6 @@
 import csv
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,7 +12,7 @@ from schools import selectors, services
 from schools.forms import AssignmentFilterForm, AssignmentForm, EndAssignmentForm, VisitForm
 from schools.models import Assignment
 from schools.terms import Term
-from sspf.forms import apply_service_errors
+from sspf.pages import paginate, run_service
 
 
 @login_required
@@ -45,7 +42,7 @@ def my_schools(request):
 def school_detail(request, pk):
     today = timezone.localdate()
     school = selectors.school_for_reading(request.user, pk, today)
-    visits = Paginator(selectors.school_visits(school), 20).get_page(request.GET.get("page"))
+    visits, _query = paginate(request, selectors.school_visits(school), 20)
     contacts = selectors.assignment_list(school=school, current_only=True, today=today).filter(
         start_date__lte=today
     )
@@ -67,14 +64,17 @@ def school_detail(request, pk):
 def visit_new(request, pk):
     school = selectors.school_for_reading(request.user, pk, timezone.localdate())
     form = VisitForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.visit_log(by=request.user, school=school, **form.cleaned_data)
-        except ValidationError as error:
-            apply_service_errors(form, error)
-        else:
-            messages.success(request, _("Visit to %(school)s recorded.") % {"school": school.name})
-            return redirect(f"{reverse('schools:mine')}#school-{school.pk}")
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and run_service(
+            request,
+            form,
+            lambda: services.visit_log(by=request.user, school=school, **form.cleaned_data),
+            _("Visit to %(school)s recorded.") % {"school": school.name},
+        )
+    ):
+        return redirect(f"{reverse('schools:mine')}#school-{school.pk}")
     return render(request, "schools/visit_form.html", {"school": school, "form": form})
 
 
@@ -137,18 +137,11 @@ def assignment_list(request):
     assignments = selectors.assignment_list(
         school=school, current_only=bool(current), today=timezone.localdate()
     )
-    page = Paginator(assignments, 50).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page, query = paginate(request, assignments, 50)
     return render(
         request,
         "schools/assignment_list.html",
-        {
-            "page": page,
-            "filters": filters,
-            "today": timezone.localdate(),
-            "query": query.urlencode(),
-        },
+        {"page": page, "filters": filters, "today": timezone.localdate(), "query": query},
     )
 
 
@@ -157,21 +150,23 @@ def assignment_list(request):
 @require_http_methods(["GET", "POST"])
 def assignment_new(request):
     form = AssignmentForm(request.POST or None, initial=_initial_from(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            assignment = services.assignment_start(by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            apply_service_errors(form, error)
-        else:
-            messages.success(
-                request,
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and run_service(
+            request,
+            form,
+            lambda: services.assignment_start(by=request.user, **form.cleaned_data),
+            lambda assignment: (
                 _("%(person)s now has an assignment at %(school)s.")
                 % {
                     "person": assignment.user.get_full_name() or assignment.user.username,
                     "school": assignment.school.name,
-                },
-            )
-            return redirect("schools:assignments")
+                }
+            ),
+        )
+    ):
+        return redirect("schools:assignments")
     return render(request, "schools/assignment_form.html", {"form": form})
 
 
@@ -188,14 +183,17 @@ def _initial_from(request):
 def assignment_end(request, pk):
     assignment = get_object_or_404(Assignment.objects.select_related("school", "user"), pk=pk)
     form = EndAssignmentForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.assignment_end(
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and run_service(
+            request,
+            form,
+            lambda: services.assignment_end(
                 by=request.user, assignment=assignment, end_date=form.cleaned_data["end_date"]
-            )
-        except ValidationError as error:
-            apply_service_errors(form, error)
-        else:
-            messages.success(request, _("The assignment has been ended."))
-            return redirect("schools:assignments")
+            ),
+            _("The assignment has been ended."),
+        )
+    ):
+        return redirect("schools:assignments")
     return render(request, "schools/assignment_end.html", {"assignment": assignment, "form": form})

@@ -7,15 +7,16 @@ from django.core.paginator import Page, Paginator
 from sspf.forms import apply_service_errors
 
 
-def run_service(request, form, action, success: str):
+def run_service(request, form, action, success):
     """Runs `action` (a service call); its ValidationError lands on the form and None is
-    returned, otherwise the success message is shown and the result (or True) returned."""
+    returned, otherwise the success message (a string, or a function of the result) is shown
+    and the result (or True) returned."""
     try:
         result = action()
     except ValidationError as error:
         apply_service_errors(form, error)
         return None
-    messages.success(request, success)
+    messages.success(request, success(result) if callable(success) else success)
     return True if result is None else result
 
 
