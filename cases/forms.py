@@ -55,9 +55,9 @@ class SignalForm(forms.Form):
 
 
 class CaseFilterForm(forms.Form):
-    q = forms.CharField(
-        label=_("Reference or personal identity number"), required=False, max_length=40
-    )
+    """The list's filters travel in the address (GET), so they never hold a personnummer."""
+
+    q = forms.CharField(label=_("Reference"), required=False, max_length=40)
     status = forms.ChoiceField(
         label=_("Status"), choices=[("", _("All"))] + Case.Status.choices, required=False
     )
@@ -73,6 +73,14 @@ class CaseFilterForm(forms.Form):
         required=False,
     )
 
+    def clean_q(self):
+        text = self.cleaned_data["q"]
+        if sum(char.isdigit() for char in text) >= 10:
+            raise forms.ValidationError(
+                _("Search by personal identity number in its own field below.")
+            )
+        return text
+
 
 class OwnCategoryForm(forms.Form):
     """A timeline entry's category starts as the author's organisation's own (a safe default:
@@ -81,6 +89,15 @@ class OwnCategoryForm(forms.Form):
     def __init__(self, *args, author: User, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].initial = category_of(author.organisation)
+
+
+class NumberSearchForm(forms.Form):
+    """A search by personnummer is sent in the request body (POST), never in the address,
+    so that the number reaches no server or proxy access log."""
+
+    personnummer = PersonnummerFormField(
+        label=_("Search by personal identity number"), help_text=""
+    )
 
 
 class NoteForm(OwnCategoryForm):

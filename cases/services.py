@@ -191,11 +191,16 @@ def member_add(*, by: User, case: Case, user: User, role: str) -> CaseMember:
         raise ValidationError({"user": _("This account is not active.")})
     if any(user.has_role(role) for role in NEVER_ON_A_TEAM):
         raise ValidationError({"user": _("Administrators and auditors never take part in cases.")})
+    already = ValidationError({"user": _("This person is already on the team.")})
     if case.members.filter(user=user).exists():
-        raise ValidationError({"user": _("This person is already on the team.")})
-    member = CaseMember.objects.create(
-        case=case, user=user, organisation=user.organisation, role=role
-    )
+        raise already
+    try:
+        with transaction.atomic():
+            member = CaseMember.objects.create(
+                case=case, user=user, organisation=user.organisation, role=role
+            )
+    except IntegrityError:  # added at the same moment by someone else
+        raise already from None
     access.sync(case)
     return member
 
@@ -547,17 +552,35 @@ def disclosure_end(*, by: User, disclosure: Disclosure) -> Disclosure:
 def signal_register_for_number(*, by: User, personnummer: str, person: dict, **case_fields) -> Case:
     """Opens a case for the person with this number. The same form and the same answer
     whether the number is known or not (no oracle, DESIGN §4): a known person is linked
-    silently, a new one is created, so that nobody is entered twice."""
+    silently, a new one is created, so that nobody is entered twice.
+
+    Idempotent per number and moment: the same coordinator registering the same number again
+    within SSPF_SIGNAL_REPEAT_SECONDS (a double tap, a resent form, simultaneous requests)
+    gets the case already opened. The person's row is locked while this is decided."""
     young_person = person_find(personnummer=personnummer)
     if young_person is None:
-        young_person = person_create(by=by, personnummer=personnummer, **person)
-    else:
-        person_link(
-            by=by,
-            person=young_person,
-            given_name=person["given_name"],
-            family_name=person["family_name"],
-            gender=person["gender"],
-            protected_identity=person.get("protected_identity", False),
-        )
+        try:
+            with transaction.atomic():
+                young_person = person_create(by=by, personnummer=personnummer, **person)
+        except ValidationError:  # created at this moment by a simultaneous registration
+            young_person = person_find(personnummer=personnummer)
+            if young_person is None:
+                raise
+    young_person = YoungPerson.objects.select_for_update().get(pk=young_person.pk)
+    since = timezone.now() - datetime.timedelta(seconds=settings.SSPF_SIGNAL_REPEAT_SECONDS)
+    repeated = (
+        Case.objects.filter(young_person=young_person, coordinator=by, created_at__gte=since)
+        .order_by("-created_at")
+        .first()
+    )
+    if repeated is not None:
+        return repeated
+    person_link(
+        by=by,
+        person=young_person,
+        given_name=person["given_name"],
+        family_name=person["family_name"],
+        gender=person["gender"],
+        protected_identity=person.get("protected_identity", False),
+    )
     return signal_register(by=by, young_person=young_person, **case_fields)

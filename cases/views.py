@@ -23,13 +23,14 @@ from cases.forms import (
     GuardianForm,
     MemberForm,
     NoteForm,
+    NumberSearchForm,
     PlanItemForm,
     ReopenForm,
     SearchPersonForm,
     SignalForm,
     WithdrawForm,
 )
-from cases.models import CaseMember, Disclosure
+from cases.models import Case, CaseMember, Disclosure
 from sspf.pages import paginate, run_service
 
 
@@ -66,18 +67,36 @@ def _case_form(
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def case_list(request):
+    """Filters by GET; a search by personnummer by POST, so the number is never in a URL."""
     filters = CaseFilterForm(request.GET or None)
     criteria = filters.cleaned_data if filters.is_valid() else {}
-    cases = selectors.case_list(
-        request.user,
-        status=criteria.get("status", ""),
-        school=criteria.get("school"),
-        risk_factor=criteria.get("risk_factor", ""),
-        search=criteria.get("q", ""),
-    )
+    number_search = NumberSearchForm(request.POST if request.method == "POST" else None)
+    number = number_search.cleaned_data["personnummer"] if number_search.is_valid() else ""
+    if request.method == "POST" and not number:
+        cases = Case.objects.none()
+    else:
+        cases = selectors.case_list(
+            request.user,
+            status=criteria.get("status", ""),
+            school=criteria.get("school"),
+            risk_factor=criteria.get("risk_factor", ""),
+            reference=criteria.get("q", ""),
+            personnummer=number,
+        )
     page, query = paginate(request, cases, 25)
-    return render(request, "cases/list.html", {"page": page, "filters": filters, "query": query})
+    return render(
+        request,
+        "cases/list.html",
+        {
+            "page": page,
+            "filters": filters,
+            "query": query,
+            "number_search": number_search,
+            "searched_by_number": request.method == "POST",
+        },
+    )
 
 
 @login_required

@@ -177,6 +177,9 @@ SSPF_CONSENT_WARNING_DAYS = envint("SSPF_CONSENT_WARNING_DAYS", 30)
 SSPF_CONSENT_BACKDATE_DAYS = envint("SSPF_CONSENT_BACKDATE_DAYS", 30)
 # A statutory disclosure lasts at most this many days, its first day included.
 SSPF_DISCLOSURE_MAX_DAYS = envint("SSPF_DISCLOSURE_MAX_DAYS", 30)
+# The same coordinator registering the same number again within this many seconds gets the
+# case already opened (a double tap, a resent form).
+SSPF_SIGNAL_REPEAT_SECONDS = envint("SSPF_SIGNAL_REPEAT_SECONDS", 60)
 
 # django-guardian: object permissions only for real users; no anonymous user row.
 ANONYMOUS_USER_NAME = None

@@ -56,6 +56,25 @@ class TestRegisterSignal:
         assert YoungPerson.objects.count() == 1
         assert Case.objects.get().young_person == person
 
+    def test_a_resent_form_opens_no_second_case(self, client, team, organisations):
+        number = make_personnummer(datetime.date(2010, 5, 17))
+        client.force_login(team["coordinator"])
+        first = self.create(client, number, organisations)
+        again = self.create(client, number, organisations)
+        assert first["Location"] == again["Location"]
+        assert Case.objects.count() == 1
+
+    def test_a_later_signal_on_the_same_number_opens_a_new_case(
+        self, client, team, organisations, settings
+    ):
+        settings.SSPF_SIGNAL_REPEAT_SECONDS = 0
+        number = make_personnummer(datetime.date(2010, 5, 17))
+        client.force_login(team["coordinator"])
+        self.create(client, number, organisations)
+        self.create(client, number, organisations)
+        assert Case.objects.count() == 2
+        assert YoungPerson.objects.count() == 1
+
     def test_invalid_number_gets_a_clear_message_and_nothing_is_saved(
         self, client, team, organisations
     ):
@@ -327,8 +346,8 @@ def test_list_filters_and_search(client, team, consented_case, organisations):
     assert consented_case.reference in client.get("/cases/?status=active").content.decode()
     assert consented_case.reference not in client.get("/cases/?status=closed").content.decode()
     number = consented_case.young_person.personnummer
-    found = client.get(f"/cases/?q={number[:8]}-{number[8:]}").content.decode()
-    assert consented_case.reference in found
+    found = client.post("/cases/", {"personnummer": f"{number[:8]}-{number[8:]}"})
+    assert consented_case.reference in found.content.decode()
     assert LogEntry.objects.filter(
         action=LogEntry.Action.ACCESS, object_repr=str(consented_case.young_person)
     ).exists()
@@ -336,6 +355,21 @@ def test_list_filters_and_search(client, team, consented_case, organisations):
         consented_case.reference
         in client.get(f"/cases/?q={consented_case.reference[-3:]}").content.decode()
     )
+
+
+def test_a_personnummer_is_never_searched_through_the_address(client, team, consented_case):
+    """A number in the URL reaches access logs: the list refuses to search by it there and
+    says where to search instead; the same number in the POST form finds the case."""
+    client.force_login(team["coordinator"])
+    number = consented_case.young_person.personnummer
+    by_url = client.get("/cases/", {"q": f"{number[:8]}-{number[8:]}"}).content.decode()
+    assert 'id="id_q_error"' in by_url
+    assert not LogEntry.objects.filter(
+        action=LogEntry.Action.ACCESS, object_repr=str(consented_case.young_person)
+    ).exists()
+    by_form = client.post("/cases/", {"personnummer": number}).content.decode()
+    assert consented_case.reference in by_form
+    assert 'method="post"' in by_form
 
 
 def test_outsider_list_is_empty(client, make_user, consented_case):
