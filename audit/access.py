@@ -54,6 +54,8 @@ def log_denied(user, model, pk, obj=None) -> LogEntry:
     object_id = pk if isinstance(pk, int) else None
     if object_id is None and str(pk).isdigit():
         object_id = int(pk)
+    if object_id is not None and not 0 <= object_id < 2**63:  # a hostile id: kept as text
+        object_id = None
     return LogEntry.objects.create(
         content_type=ContentType.objects.get_for_model(model),
         object_pk=str(pk),

@@ -39,11 +39,19 @@ class Seal(models.Model):
 
 
 class ChainHead(models.Model):
-    """A single row naming the newest seal; writers lock it so the chain cannot fork."""
+    """A single row naming the newest seal; writers lock it so the chain cannot fork.
+
+    Its state (last id, last seal, count) is sealed in `mac`, and copied out of the database
+    as anchors (audit/anchor.py); `anchored_at` says when the last anchor was due.
+    """
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     last_entry_id = models.BigIntegerField(null=True)
     last_seal = models.CharField(max_length=64, default=seal.GENESIS)
+    entry_count = models.BigIntegerField(default=0)
+    key_id = models.CharField(max_length=64, blank=True)
+    mac = models.CharField(max_length=64, blank=True)
+    anchored_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self):
         return f"chain head at entry {self.last_entry_id}"

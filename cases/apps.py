@@ -10,8 +10,10 @@ class CasesConfig(AppConfig):
         from audit.registry import register
         from cases import models
 
+        # The birth date is in clear in the register (age rules need it), never in the log.
+        register(models.YoungPerson, mask_fields=["birth_date"])
         for model in (
-            models.YoungPerson,
+            models.PersonName,
             models.Guardian,
             models.Case,
             models.CaseMember,

@@ -15,12 +15,15 @@ from cases.models import (
     category_of,
 )
 from schools.models import School
-from sspf.forms import DateInput
+from sspf.forms import (
+    LARGEST_ID,
+    DateField,
+    HiddenErrorsOnTop,
+    ModelChoiceField,
+    ModelMultipleChoiceField,
+)
 from sspf.personnummer import PersonnummerFormField
 
-# Small numbers that come from hidden or hand-made fields: bounded, so that nonsense is a
-# form error, never a database error.
-LARGEST_ID = 2**31 - 1
 CHOOSE = [("", "—")]
 
 
@@ -47,7 +50,7 @@ class SignalForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
-    school = forms.ModelChoiceField(
+    school = ModelChoiceField(
         label=_("School"), queryset=School.objects.filter(active=True), required=False
     )
 
@@ -61,7 +64,7 @@ class CaseFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"), choices=[("", _("All"))] + Case.Status.choices, required=False
     )
-    school = forms.ModelChoiceField(
+    school = ModelChoiceField(
         label=_("School"),
         queryset=School.objects.all(),
         required=False,
@@ -100,7 +103,7 @@ class NumberSearchForm(forms.Form):
     )
 
 
-class NoteForm(OwnCategoryForm):
+class NoteForm(HiddenErrorsOnTop, OwnCategoryForm):
     text = forms.CharField(label=_("Journal note"), widget=forms.Textarea(attrs={"rows": 6}))
     category = forms.ChoiceField(
         label=_("Kind of information"),
@@ -108,20 +111,26 @@ class NoteForm(OwnCategoryForm):
         help_text=_("Decides who may read the note under the consent."),
     )
     corrects = forms.IntegerField(
-        widget=forms.HiddenInput, required=False, min_value=1, max_value=LARGEST_ID
+        widget=forms.HiddenInput,
+        required=False,
+        min_value=1,
+        max_value=LARGEST_ID,
+        error_messages=dict.fromkeys(
+            ["invalid", "min_value", "max_value"], _("There is no such note to correct.")
+        ),
     )
 
 
 class PlanItemForm(OwnCategoryForm):
     goal = forms.CharField(label=_("Goal"), widget=forms.Textarea(attrs={"rows": 2}))
     action = forms.CharField(label=_("Action"), widget=forms.Textarea(attrs={"rows": 2}))
-    responsible_organisation = forms.ModelChoiceField(
+    responsible_organisation = ModelChoiceField(
         label=_("Responsible organisation"), queryset=Organisation.objects.filter(active=True)
     )
-    responsible_person = forms.ModelChoiceField(
+    responsible_person = ModelChoiceField(
         label=_("Responsible person"), queryset=User.objects.none(), required=False
     )
-    due_date = forms.DateField(label=_("Due"), widget=DateInput())
+    due_date = DateField(label=_("Due"))
     category = forms.ChoiceField(label=_("Kind of information"), choices=Category.choices)
 
     def __init__(self, *args, case: Case, **kwargs):
@@ -139,7 +148,7 @@ class FollowUpForm(forms.Form):
 
 
 class MemberForm(forms.Form):
-    user = forms.ModelChoiceField(
+    user = ModelChoiceField(
         label=_("Person"),
         queryset=User.objects.filter(is_active=True)
         .exclude(groups__name__in=["administrator", "auditor"])
@@ -164,7 +173,7 @@ class GuardianForm(forms.Form):
 
 class ConsentForm(forms.Form):
     party = forms.ChoiceField(label=_("Consenting party"))
-    organisations = forms.ModelMultipleChoiceField(
+    organisations = ModelMultipleChoiceField(
         label=_("Organisations that may exchange information"),
         queryset=Organisation.objects.filter(active=True),
         widget=forms.CheckboxSelectMultiple,
@@ -177,10 +186,9 @@ class ConsentForm(forms.Form):
         required=False,
     )
     purpose = forms.CharField(label=_("Purpose"), widget=forms.Textarea(attrs={"rows": 2}))
-    valid_from = forms.DateField(label=_("Valid from"), widget=DateInput())
-    valid_until = forms.DateField(
+    valid_from = DateField(label=_("Valid from"))
+    valid_until = DateField(
         label=_("Valid until"),
-        widget=DateInput(),
         required=False,
         help_text=_("Leave empty for the longest: twelve months less a day."),
     )
@@ -234,7 +242,7 @@ class CloseForm(forms.Form):
         choices=[("", "—")] + Case.ClosureReason.choices,
         required=False,
     )
-    closed_on = forms.DateField(label=_("Closed on"), widget=DateInput())
+    closed_on = DateField(label=_("Closed on"))
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("initial", {"closed_on": timezone.localdate()})
@@ -242,7 +250,7 @@ class CloseForm(forms.Form):
 
 
 class DisclosureForm(forms.Form):
-    organisation = forms.ModelChoiceField(
+    organisation = ModelChoiceField(
         label=_("To organisation"), queryset=Organisation.objects.filter(active=True)
     )
     basis = forms.ChoiceField(label=_("Statutory basis"), choices=CHOOSE + Disclosure.Basis.choices)
@@ -264,9 +272,8 @@ class DisclosureForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
     )
-    valid_until = forms.DateField(
+    valid_until = DateField(
         label=_("Valid until"),
-        widget=DateInput(),
         required=False,
         help_text=_("Leave empty for the longest allowed."),
     )

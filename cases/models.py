@@ -15,7 +15,7 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from accounts.models import Organisation
 from audit.access import AccessDetails
 from schools.models import School
-from sspf.crypto import EncryptedCharField, EncryptedTextField
+from sspf.crypto import EncryptedCharField, EncryptedTextField, RowKeyField
 
 
 class Category(models.TextChoices):
@@ -50,6 +50,7 @@ class YoungPerson(AccessDetails, models.Model):
         OTHER = "other", _("Other")
         NOT_RECORDED = "not_recorded", _("Not recorded")
 
+    row_key = RowKeyField()
     personnummer = EncryptedCharField(_("personal identity number"), max_length=12)
     personnummer_index = models.CharField(max_length=64, unique=True, editable=False)
     gender = models.CharField(_("gender"), max_length=20, choices=Gender.choices)
@@ -97,6 +98,7 @@ class PersonName(models.Model):
     its circle. The register's own gender is the first one recorded, for statistics."""
 
     young_person = models.ForeignKey(YoungPerson, on_delete=models.CASCADE, related_name="names")
+    row_key = RowKeyField()
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     given_name = EncryptedCharField(_("given name"), max_length=100)
     family_name = EncryptedCharField(_("family name"), max_length=100)
@@ -128,6 +130,7 @@ class Guardian(models.Model):
         OTHER = "other", _("Other guardian")
 
     case = models.ForeignKey("Case", on_delete=models.CASCADE, related_name="guardians")
+    row_key = RowKeyField()
     name = EncryptedCharField(_("name"), max_length=200)
     phone = EncryptedCharField(_("phone"), max_length=40, blank=True)
     relation = models.CharField(_("relation"), max_length=20, choices=Relation.choices)
@@ -310,6 +313,7 @@ class Consent(models.Model):
         GUARDIAN = "guardian", _("Guardian")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="consents")
+    row_key = RowKeyField()
     party = models.CharField(_("consenting party"), max_length=20, choices=Party.choices)
     guardian = models.ForeignKey(
         Guardian, on_delete=models.PROTECT, null=True, blank=True, related_name="consents"
@@ -397,6 +401,7 @@ class Note(TimelineEntry):
     """A journal note (journalanteckning). Never edited: a correction is a new note."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes")
+    row_key = RowKeyField()
     text = EncryptedTextField(_("text"))
     corrects = models.ForeignKey(
         "self",
@@ -425,6 +430,7 @@ class PlanItem(AccessDetails, TimelineEntry):
         CANCELLED = "cancelled", _("Cancelled")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="plan_items")
+    row_key = RowKeyField()
     goal = EncryptedTextField(_("goal"))
     action = EncryptedTextField(_("action"))
     responsible_organisation = models.ForeignKey(
@@ -465,6 +471,7 @@ class Disclosure(models.Model):
         OSL_10_28 = "osl_10_28", _("10 kap. 28 § OSL (another statute requires it)")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="disclosures")
+    row_key = RowKeyField()
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("to organisation")
     )

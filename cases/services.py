@@ -43,8 +43,12 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
 
 
 def consent_longest_until(valid_from: datetime.date) -> datetime.date:
-    """The last day a consent starting on `valid_from` may run: 12 months less a day."""
-    return add_months(valid_from, settings.SSPF_CONSENT_MONTHS) - datetime.timedelta(days=1)
+    """The last day a consent starting on `valid_from` may run: 12 months less a day. A start so
+    late that this day is past the calendar's end (year 9999) is refused, not a crash."""
+    try:
+        return add_months(valid_from, settings.SSPF_CONSENT_MONTHS) - datetime.timedelta(days=1)
+    except (ValueError, OverflowError):
+        raise ValidationError({"valid_from": _("A consent cannot start this far ahead.")}) from None
 
 
 def disclosure_longest_until(valid_from: datetime.date) -> datetime.date:
@@ -352,6 +356,9 @@ def case_close(
     closed_on = closed_on or timezone.localdate()
     if closed_on < case.opened_on:
         raise ValidationError({"closed_on": _("A case cannot close before it was opened.")})
+    # Retention runs from the closing day: a closing day ahead would keep the data longer.
+    if closed_on > timezone.localdate():
+        raise ValidationError({"closed_on": _("A case cannot be closed on a future day.")})
     case.status = Case.Status.CLOSED
     case.closure_reason = reason
     case.closed_on = closed_on

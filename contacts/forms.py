@@ -1,3 +1,5 @@
+import datetime
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -6,11 +8,20 @@ from accounts.models import User
 from cases import access
 from contacts.models import Contact, Place
 from schools.models import School
-from sspf.forms import DateInput, DateTimeInput
+from sspf.forms import (
+    DateField,
+    DateTimeField,
+    HiddenErrorsOnTop,
+    ModelChoiceField,
+    ModelMultipleChoiceField,
+)
 from sspf.personnummer import PersonnummerFormField
 
+# Field work was recorded on paper before this system; no contact is older than this.
+FIRST_CONTACT_DAY = datetime.date(2000, 1, 1)
 
-class ContactForm(forms.Form):
+
+class ContactForm(HiddenErrorsOnTop, forms.Form):
     """One mobile form for both kinds: a group (default) or a named contact."""
 
     client_token = forms.UUIDField(widget=forms.HiddenInput)
@@ -20,8 +31,8 @@ class ContactForm(forms.Form):
         widget=forms.RadioSelect,
         initial="group",
     )
-    occurred_at = forms.DateTimeField(label=_("When"), widget=DateTimeInput())
-    place = forms.ModelChoiceField(label=_("Place"), queryset=Place.objects.filter(active=True))
+    occurred_at = DateTimeField(label=_("When"), earliest=FIRST_CONTACT_DAY)
+    place = ModelChoiceField(label=_("Place"), queryset=Place.objects.filter(active=True))
     kind = forms.ChoiceField(
         label=_("Kind of contact"), choices=Contact.Kind.choices, initial=Contact.Kind.STREET
     )
@@ -46,7 +57,7 @@ class ContactForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
-    case = forms.ModelChoiceField(
+    case = ModelChoiceField(
         label=_("Case"), queryset=None, required=False, empty_label=_("No case")
     )
     personnummer = PersonnummerFormField(
@@ -55,10 +66,10 @@ class ContactForm(forms.Form):
             "For a young person without a case here: someone your organisation has met before."
         ),
     )
-    school = forms.ModelChoiceField(
+    school = ModelChoiceField(
         label=_("School (optional)"), queryset=School.objects.filter(active=True), required=False
     )
-    co_workers = forms.ModelMultipleChoiceField(
+    co_workers = ModelMultipleChoiceField(
         label=_("Co-workers (optional)"),
         queryset=User.objects.none(),
         required=False,
@@ -103,9 +114,9 @@ class ContactForm(forms.Form):
 
 
 class ContactFilterForm(forms.Form):
-    since = forms.DateField(label=_("From"), required=False, widget=DateInput())
-    until = forms.DateField(label=_("Until"), required=False, widget=DateInput())
-    place = forms.ModelChoiceField(
+    since = DateField(label=_("From"), required=False)
+    until = DateField(label=_("Until"), required=False)
+    place = ModelChoiceField(
         label=_("Place"), queryset=Place.objects.all(), required=False, empty_label=_("All places")
     )
     kind = forms.ChoiceField(

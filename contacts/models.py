@@ -12,7 +12,7 @@ from accounts.models import Organisation
 from audit.access import AccessDetails
 from cases.models import Case, Category, YoungPerson
 from schools.models import School
-from sspf.crypto import EncryptedTextField
+from sspf.crypto import EncryptedTextField, RowKeyField
 
 
 class Place(models.Model):
@@ -96,6 +96,7 @@ class Contact(AccessDetails, models.Model):
     age_band = models.CharField(_("age band"), max_length=10, choices=AgeBand.choices, blank=True)
     themes = models.JSONField(_("themes"), default=list, blank=True)
     note = EncryptedTextField(_("note"), blank=True)
+    row_key = RowKeyField()
     # The recorder's organisation's category (cases.models.category_of), set by the service.
     category = models.CharField(max_length=20, choices=Category.choices)
     # One per form shown: a second submit of the same form finds the first contact.

@@ -5,11 +5,11 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, User
 from schools.models import Assignment, School, SchoolVisit
-from sspf.forms import DateInput
+from sspf.forms import DateField, ModelChoiceField
 
 
 class VisitForm(forms.Form):
-    date = forms.DateField(label=_("Date of the visit"), widget=DateInput())
+    date = DateField(label=_("Date of the visit"))
     purpose = forms.ChoiceField(label=_("Purpose"), choices=SchoolVisit.Purpose.choices)
     note = forms.CharField(
         label=_("Note (optional)"),
@@ -24,13 +24,13 @@ class VisitForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
-class PersonChoiceField(forms.ModelChoiceField):
+class PersonChoiceField(ModelChoiceField):
     def label_from_instance(self, user):
         return f"{user.get_full_name() or user.username} ({user.organisation.name})"
 
 
 class AssignmentForm(forms.Form):
-    school = forms.ModelChoiceField(label=_("School"), queryset=School.objects.filter(active=True))
+    school = ModelChoiceField(label=_("School"), queryset=School.objects.filter(active=True))
     kind = forms.ChoiceField(label=_("Kind"), choices=Assignment.Kind.choices)
     user = PersonChoiceField(
         label=_("Person"),
@@ -44,11 +44,10 @@ class AssignmentForm(forms.Form):
             "have the field-worker role."
         ),
     )
-    start_date = forms.DateField(label=_("Start date"), widget=DateInput())
-    end_date = forms.DateField(
+    start_date = DateField(label=_("Start date"))
+    end_date = DateField(
         label=_("End date (optional)"),
         required=False,
-        widget=DateInput(),
         help_text=_("The first day without the assignment."),
     )
 
@@ -58,9 +57,8 @@ class AssignmentForm(forms.Form):
 
 
 class EndAssignmentForm(forms.Form):
-    end_date = forms.DateField(
+    end_date = DateField(
         label=_("End date"),
-        widget=DateInput(),
         help_text=_("The first day without the assignment. Today ends it at once."),
     )
 
@@ -70,7 +68,7 @@ class EndAssignmentForm(forms.Form):
 
 
 class AssignmentFilterForm(forms.Form):
-    school = forms.ModelChoiceField(
+    school = ModelChoiceField(
         label=_("School"),
         queryset=School.objects.all(),
         required=False,

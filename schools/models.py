@@ -8,7 +8,7 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from accounts.models import Organisation
 from schools.terms import Term
-from sspf.crypto import EncryptedTextField
+from sspf.crypto import EncryptedTextField, RowKeyField
 
 
 class School(models.Model):
@@ -122,6 +122,7 @@ class SchoolVisit(models.Model):
     date = models.DateField(_("date"))
     purpose = models.CharField(_("purpose"), max_length=20, choices=Purpose.choices)
     note = EncryptedTextField(_("note"), blank=True)
+    row_key = RowKeyField()
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -1,7 +1,4 @@
-import csv
-
 from django.contrib.auth.decorators import login_required, permission_required
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -12,6 +9,7 @@ from schools import selectors, services
 from schools.forms import AssignmentFilterForm, AssignmentForm, EndAssignmentForm, VisitForm
 from schools.models import Assignment
 from schools.terms import Term
+from sspf.csvexport import csv_response
 from sspf.pages import paginate, run_service
 
 
@@ -96,35 +94,28 @@ def coverage(request):
 def coverage_csv(request):
     today = timezone.localdate()
     table = selectors.coverage(today)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="tackning-{today.isoformat()}.csv"'
-    response.write("\ufeff")  # the byte-order mark makes Excel read UTF-8: å, ä, ö intact
-    writer = csv.writer(response, delimiter=";")  # Swedish Excel separates lists with ;
-    writer.writerow(
-        [
-            _("School"),
-            _("Level"),
-            _("Area"),
-            _("Contact police officers"),
-            _("Target"),
-            _("Field workers"),
-        ]
-        + [str(term) for term in table.terms]
-    )
     yes, no = _("yes"), _("no")
-    for row in table.rows:
-        writer.writerow(
-            [
-                row.school.name,
-                row.school.get_level_display(),
-                row.school.area,
-                row.police_contacts,
-                table.target,
-                row.field_workers,
-            ]
-            + [yes if visited else no for visited in row.visited]
-        )
-    return response
+    header = [
+        _("School"),
+        _("Level"),
+        _("Area"),
+        _("Contact police officers"),
+        _("Target"),
+        _("Field workers"),
+    ] + [str(term) for term in table.terms]
+    rows = (
+        [
+            row.school.name,
+            row.school.get_level_display(),
+            row.school.area,
+            row.police_contacts,
+            table.target,
+            row.field_workers,
+        ]
+        + [yes if visited else no for visited in row.visited]
+        for row in table.rows
+    )
+    return csv_response(f"tackning-{today.isoformat()}.csv", [header, *rows])
 
 
 @login_required

@@ -119,6 +119,16 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # JIT compilation cost more than the short permission queries it was meant to speed up.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite (development) with several clients at once: with write-ahead logging readers go on
+    # while one connection writes; a transaction takes the write lock when it begins
+    # (IMMEDIATE) instead of when it first writes, so two of them never both wait to upgrade a
+    # read lock ("database is locked" at once); and a writer waits up to 20 s for its turn.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        transaction_mode="IMMEDIATE",
+        timeout=20,
+        init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -152,10 +162,18 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
-# Lockout after repeated failed logins (django-axes).
+# Lockout after repeated failed logins (django-axes, accounts/lockout.py): per account from
+# any address, and per address for any account, with a higher limit for the address (many
+# people share one). A success clears only that account's own failures.
 AXES_FAILURE_LIMIT = envint("SSPF_LOGIN_FAILURE_LIMIT", 5)
+SSPF_LOGIN_ADDRESS_FAILURE_LIMIT = envint("SSPF_LOGIN_ADDRESS_FAILURE_LIMIT", 20)
+if min(AXES_FAILURE_LIMIT, SSPF_LOGIN_ADDRESS_FAILURE_LIMIT) < 1:
+    raise ImproperlyConfigured(
+        "SSPF_LOGIN_FAILURE_LIMIT and SSPF_LOGIN_ADDRESS_FAILURE_LIMIT must be at least 1."
+    )
 AXES_COOLOFF_TIME = timedelta(minutes=envint("SSPF_LOGIN_COOLOFF_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address"]]
+AXES_HANDLER = "accounts.lockout.LockoutHandler"
 AXES_LOCKOUT_CALLABLE = "accounts.views.lockout"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ADMIN = False
@@ -165,6 +183,20 @@ AXES_CLIENT_IP_CALLABLE = "audit.middleware.client_ip"
 # Two-factor login (TOTP). On by default in production, off in the demo.
 SSPF_REQUIRE_2FA = envbool("SSPF_REQUIRE_2FA", not DEBUG)
 OTP_TOTP_ISSUER = "SSPF"
+
+# E-mail carries the one-time links with which users choose their own password (an
+# administrator never sets one). In development the messages are printed on the console.
+EMAIL_BACKEND = env("EMAIL_BACKEND") or (
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend"
+)
+EMAIL_HOST = env("EMAIL_HOST") or "localhost"
+EMAIL_PORT = envint("EMAIL_PORT", 25)
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", False)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER") or ""
+EMAIL_HOST_PASSWORD = envsecret("EMAIL_HOST_PASSWORD") or ""
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL") or "sspf@localhost"
 
 # Schools: the agreement asks for two contact police officers per school.
 SSPF_POLICE_CONTACTS_PER_SCHOOL = envint("SSPF_POLICE_CONTACTS_PER_SCHOOL", 2)
@@ -193,6 +225,15 @@ AUDITLOG_CID_GETTER = "audit.middleware.current_correlation_id"
 # auditlog's own migrations create its log table even when the model is swapped out; ours is
 # audit.LogEntry, and auditlog has no other tables, so its migrations are not run at all.
 MIGRATION_MODULES = {"auditlog": None}
+# Anchors of the audit chain outside the database (audit/anchor.py): a file of JSON lines on
+# append-only storage, or "syslog:"; written every N entries, at most M seconds apart while
+# entries are written, and by every verify_audit_log.
+SSPF_AUDIT_ANCHOR = env("SSPF_AUDIT_ANCHOR") or str(VAR_DIR / "audit-anchors.jsonl")
+SSPF_AUDIT_ANCHOR_EVERY = envint("SSPF_AUDIT_ANCHOR_EVERY", 1000)
+SSPF_AUDIT_ANCHOR_SECONDS = envint("SSPF_AUDIT_ANCHOR_SECONDS", 300)
+# PostgreSQL: the role the application logs in as; `migrate`, run as the tables' owner, grants
+# it everything but UPDATE, DELETE and TRUNCATE on the audit log (audit/roles.py).
+DATABASE_APP_ROLE = env("DATABASE_APP_ROLE") or None
 
 # Internationalisation: Swedish by default, English available.
 LANGUAGE_CODE = env("SSPF_LANGUAGE") or "sv"

@@ -38,8 +38,16 @@ def restore_roles():
 
     from django.apps import apps
 
-    for module, function in ROLE_MIGRATIONS:
-        getattr(import_module(module), function)(apps, None)
+    # create_roles clears each app's models_module when it is done (right for the migration's
+    # own registry); on the live one that would make every later `migrate` skip the apps'
+    # post_migrate handlers.
+    modules = {config.label: config.models_module for config in apps.get_app_configs()}
+    try:
+        for module, function in ROLE_MIGRATIONS:
+            getattr(import_module(module), function)(apps, None)
+    finally:
+        for config in apps.get_app_configs():
+            config.models_module = modules[config.label]
 
 
 def missing(reason: str):
@@ -109,6 +117,12 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(
                 pytest.mark.skip(reason="PostgreSQL only: runs in `make test-postgres`")
             )
+
+
+@pytest.fixture(autouse=True)
+def _audit_anchors_of_this_test(settings, tmp_path):
+    """Each test's database starts afresh, so must the anchors of its audit log."""
+    settings.SSPF_AUDIT_ANCHOR = str(tmp_path / "audit-anchors.jsonl")
 
 
 @pytest.fixture(autouse=True)

@@ -15,6 +15,10 @@ os.environ.setdefault("SSPF_REQUIRE_2FA", "0")
 os.environ.setdefault("SSPF_FIELD_KEYS", "test1:" + "MTExMTExMTExMTExMTExMTExMTExMTExMTExMTExMTE=")
 os.environ.setdefault("SSPF_INDEX_KEY", "test1:" + "MjIyMjIyMjIyMjIyMjIyMjIyMjIyMjIyMjIyMjIyMjI=")
 os.environ.setdefault("SSPF_AUDIT_KEY", "test1:" + "MzMzMzMzMzMzMzMzMzMzMzMzMzMzMzMzMzMzMzMzMzM=")
+# Never the developer's var/; tests/conftest.py gives each test a file of its own.
+os.environ.setdefault(
+    "SSPF_AUDIT_ANCHOR", str(Path(tempfile.gettempdir()) / f"sspf-test-anchors-{os.getpid()}.jsonl")
+)
 
 from sspf.settings import *  # noqa: E402,F403
 

@@ -38,9 +38,6 @@ def test_administrator_sets_a_users_role_but_not_superuser(client, make_user, or
             "email": "ny@example.org",
             "organisation": organisations["social_services"].pk,
             "groups": [role.pk],
-            "password1": "a-long-enough-password-1",
-            "password2": "a-long-enough-password-1",
-            "usable_password": "true",
         },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
@@ -90,3 +87,33 @@ def test_restore_roles_rebuilds_exactly_what_the_migrations_made(db):
     Group.objects.all().delete()
     restore_roles()
     assert snapshot() == migrated
+
+
+def test_every_change_to_users_roles_and_organisations_is_sealed(client, make_user, bob):
+    """DESIGN §6: changes made in the admin are in the sealed log, with the administrator as
+    the actor."""
+    from audit.models import LogEntry
+    from tests.accounts.test_organisation_move import change_form
+
+    administrator = make_user("administrator")
+    client.force_login(administrator)
+    organisation = bob.organisation
+    client.post(
+        f"/admin/accounts/organisation/{organisation.pk}/change/",
+        {"name": "Ekbackeskolan F-9", "kind": "school", "active": "on"},
+    )
+    role = Group.objects.get(name="leisure_staff")
+    client.post(
+        f"/admin/accounts/user/{bob.pk}/change/",
+        change_form(bob, email="bob.ny@example.org", groups=[role.pk]),
+    )
+
+    def changed(obj):
+        entries = LogEntry.objects.get_for_object(obj).filter(
+            action=LogEntry.Action.UPDATE, actor=administrator
+        )
+        assert all(hasattr(entry, "seal") for entry in entries)
+        return {field for entry in entries for field in entry.changes}
+
+    assert "name" in changed(organisation)
+    assert {"email", "groups"} <= changed(bob)

@@ -107,18 +107,164 @@ def test_two_factor_is_on_by_default_in_production_and_off_in_development():
     assert (production.stdout.strip(), development.stdout.strip()) == ("True", "False")
 
 
-def test_administrator_reset_removes_the_device(client, make_user, alice):
-    TOTPDevice.objects.create(user=alice, name="app", confirmed=True)
-    admin = make_user("administrator")
-    client.force_login(admin)
+@pytest.fixture
+def english(settings):
+    """The new messages are asserted in English (their Swedish is added with makemessages)."""
+    settings.LANGUAGE_CODE = "en"
+
+
+def verified_login(client, user):
+    """Signed in with both factors, as an administrator must be to reach the admin."""
+    client.force_login(user)
+    device = TOTPDevice.objects.create(user=user, name="app", confirmed=True)
     session = client.session
-    # The administrator has passed the second factor too.
-    device = TOTPDevice.objects.create(user=admin, name="app", confirmed=True)
     session["otp_device_id"] = device.persistent_id
     session.save()
-    response = client.post(
-        "/admin/accounts/user/",
-        {"action": "reset_two_factor", "_selected_action": [alice.pk]},
+
+
+def run_action(client, action, user):
+    return client.post(
+        "/admin/accounts/user/", {"action": action, "_selected_action": [user.pk]}, follow=True
     )
-    assert response.status_code == 302
+
+
+def test_one_administrator_alone_cannot_reset_a_device(client, make_user, alice, english):
+    TOTPDevice.objects.create(user=alice, name="app", confirmed=True)
+    verified_login(client, make_user("administrator"))
+    asked = run_action(client, "request_two_factor_reset", alice)
+    assert "another administrator must approve it" in asked.content.decode()
+    assert TOTPDevice.objects.filter(user=alice).exists()
+
+    approved = run_action(client, "approve_two_factor_reset", alice)
+    assert "Another administrator must approve the reset you asked for." in (
+        approved.content.decode()
+    )
+    assert TOTPDevice.objects.filter(user=alice).exists()
+    # The old single-step action is gone.
+    run_action(client, "reset_two_factor", alice)
+    assert TOTPDevice.objects.filter(user=alice).exists()
+
+
+def test_a_second_administrator_approves_and_both_steps_are_sealed(
+    client, make_user, alice, english
+):
+    from audit.models import LogEntry
+
+    TOTPDevice.objects.create(user=alice, name="app", confirmed=True)
+    first, second = make_user("administrator"), make_user("administrator")
+    verified_login(client, first)
+    run_action(client, "request_two_factor_reset", alice)
+    listed = client.get("/admin/accounts/user/?two_factor_reset=pending").content.decode()
+    assert "alice" in listed and "Reset waiting for a second administrator" in listed
+
+    client.logout()
+    verified_login(client, second)
+    approved = run_action(client, "approve_two_factor_reset", alice)
+    assert "1 reset approved" in approved.content.decode()
+    assert not TOTPDevice.objects.filter(user=alice).exists()
+
+    request = alice.two_factor_reset_requests.get()
+    (asked,) = LogEntry.objects.get_for_object(request).filter(action=LogEntry.Action.CREATE)
+    (done,) = LogEntry.objects.get_for_object(request).filter(action=LogEntry.Action.UPDATE)
+    assert (asked.actor, done.actor) == (first, second)
+    removed = LogEntry.objects.filter(
+        content_type__model="totpdevice", action=LogEntry.Action.DELETE
+    ).get()
+    assert removed.actor == second
+    assert all(hasattr(entry, "seal") for entry in (asked, done, removed))
+
+    # Alice enrols a new device herself at her next password login.
+    client.logout()
+    password_login(client, alice)
+    assert client.get(VERIFY)["Location"] == SETUP
+    assert "<svg" in client.get(SETUP).content.decode()
+
+
+def test_nobody_approves_a_reset_of_their_own_device(client, make_user, english):
+    first, second = make_user("administrator"), make_user("administrator")
+    TOTPDevice.objects.create(user=second, name="app", confirmed=True)
+    verified_login(client, first)
+    run_action(client, "request_two_factor_reset", second)
+    client.logout()
+    verified_login(client, second)
+    response = run_action(client, "approve_two_factor_reset", second)
+    assert "Another administrator must approve a reset of your own device." in (
+        response.content.decode()
+    )
+    assert TOTPDevice.objects.filter(user=second).count() == 2
+
+
+def test_enrolment_needs_the_password_given_in_this_session(client, alice, english):
+    """Whoever sits at an old session (or an administrator's force-login) cannot enrol."""
+    client.force_login(alice)
+    page = client.get(SETUP).content.decode()
+    assert "<svg" not in page
+    assert 'name="password"' in page
+    assert not TOTPDevice.objects.filter(user=alice).exists()
+
+    wrong = client.post(SETUP, {"password": "not-the-password"})
+    assert "The password is wrong." in wrong.content.decode()
+    assert not TOTPDevice.objects.filter(user=alice).exists()
+
+    assert client.post(SETUP, {"password": PASSWORD})["Location"] == SETUP
+    assert "<svg" in client.get(SETUP).content.decode()
+
+
+def test_a_password_given_long_ago_is_asked_again(client, alice):
+    from accounts.views import PASSWORD_GIVEN_AT
+
+    password_login(client, alice)
+    session = client.session
+    session[PASSWORD_GIVEN_AT] -= 11 * 60
+    session.save()
+    assert 'name="password"' in client.get(SETUP).content.decode()
+
+
+def test_a_key_shown_in_another_session_is_never_confirmed(client, alice):
+    """Someone who held the password earlier saw a key; the user's own enrolment gets another."""
+    from django.test import Client
+
+    intruder = Client()
+    password_login(intruder, alice)
+    intruder.get(SETUP)
+    seen = TOTPDevice.objects.get(user=alice, confirmed=False)
+
+    password_login(client, alice)
+    client.get(SETUP)
+    response = client.post(SETUP, {"token": code_for(seen)})
+    assert response.status_code == 200
+    assert not TOTPDevice.objects.filter(user=alice, confirmed=True).exists()
+    assert not TOTPDevice.objects.filter(pk=seen.pk).exists()
+
+
+def test_enrolment_is_sealed_without_the_key_and_logins_add_nothing(client, alice):
+    from audit.models import LogEntry
+    from audit.registry import MASK
+
+    password_login(client, alice)
+    client.get(SETUP)
+    device = TOTPDevice.objects.get(user=alice)
+    client.post(SETUP, {"token": code_for(device)})
+    entries = LogEntry.objects.filter(content_type__model="totpdevice", object_id=device.pk)
+    assert {entry.action for entry in entries} == {LogEntry.Action.CREATE, LogEntry.Action.UPDATE}
+    assert entries.get(action=LogEntry.Action.UPDATE).changes["confirmed"] == ["False", "True"]
+    created = entries.get(action=LogEntry.Action.CREATE)
+    assert created.changes["key"] == [MASK, MASK]
+    assert device.key not in str([entry.changes for entry in entries])
+
+    count = LogEntry.objects.filter(content_type__model="totpdevice").count()
+    client.logout()
+    device.refresh_from_db()
+    device.last_t = -1  # a fresh login may reuse the same 30-second step
+    device.save(update_fields=["last_t"])
+    password_login(client, alice)
+    client.post(VERIFY, {"token": code_for(device)})
+    assert client.get(reverse("home")).status_code == 200
+    assert LogEntry.objects.filter(content_type__model="totpdevice").count() == count
+
+
+def test_the_admin_has_no_page_to_give_anyone_a_device(client, make_user, alice):
+    verified_login(client, make_user("administrator"))
+    assert client.get("/admin/otp_totp/totpdevice/add/").status_code == 404
+    assert client.get(f"/admin/accounts/user/{alice.pk}/change/").status_code == 200
     assert not TOTPDevice.objects.filter(user=alice).exists()

@@ -114,6 +114,9 @@ POLICIES: dict[str, Policy | list[Policy]] = {
     "accounts:two_factor_setup": signed_in(),
     # Without a confirmed device the verify page sends the user to enrolment.
     "accounts:two_factor_verify": signed_in(302),
+    # The one-time link to choose a password: for whoever holds it (here an invalid one).
+    "accounts:password_set": public(url=lambda w: "/accounts/password/MQ/not-a-token/"),
+    "accounts:password_set_done": public(),
     # Schools: "my schools" is everyone's own (empty without assignments).
     "schools:mine": signed_in(),
     "schools:detail": [
@@ -229,9 +232,6 @@ POLICIES: dict[str, Policy | list[Policy]] = {
     "admin:accounts_user_change": administrators_only(kwargs=_user_pk),
     "admin:accounts_user_history": administrators_only(kwargs=_user_pk),
     "admin:accounts_user_delete": administrators_only(403, kwargs=_user_pk),
-    "admin:auth_user_password_change": administrators_only(
-        kwargs=lambda w: {"id": w["administrator"].pk}
-    ),
     "admin:schools_school_changelist": administrators_only(),
     "admin:schools_school_add": administrators_only(),
     "admin:schools_school_change": administrators_only(kwargs=_school_admin),

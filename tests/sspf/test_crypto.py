@@ -5,9 +5,11 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import FieldError
 from django.core.management import call_command
-from django.db import connection
+from django.db import IntegrityError, connection, models, transaction
+from django.db.models import OuterRef, Subquery
+from django.test.utils import isolate_apps
 
-from sspf.crypto import DecryptionError, field_keyring
+from sspf.crypto import DecryptionError, EncryptedTextField, RowBindingError, field_keyring
 from sspf.keys import new_key_spec
 from tests.testapp.models import Secret
 
@@ -46,7 +48,7 @@ class TestRoundTrip:
         secret = Secret.objects.create(name=PLAINTEXT)
         stored = raw_column("name", secret.pk)
         version, key_id, payload = stored.split(":")
-        assert (version, key_id) == ("1", "test1")
+        assert (version, key_id) == ("2", "test1")
         assert PLAINTEXT not in stored
         # A fresh nonce every time: the same value never looks the same twice.
         other = Secret.objects.create(name=PLAINTEXT)
@@ -86,7 +88,7 @@ def test_raw_storage_holds_no_plaintext():
         )
         assert cursor.fetchone()[0] == 0
     assert label == "PLAIN-CONTROL-VALUE"
-    assert name.startswith("1:test1:") and PLAINTEXT not in name
+    assert name.startswith("2:test1:") and PLAINTEXT not in name
     assert "hemmet" not in note
 
 
@@ -186,3 +188,170 @@ def test_an_interrupted_rotation_finishes_when_run_again(settings, monkeypatch):
     assert "0 value(s)" not in out.getvalue()
     assert {raw_column("name", s.pk).split(":")[1] for s in Secret.objects.all()} == {"k2"}
     assert sorted(s.name for s in Secret.objects.all()) == [f"namn {n}" for n in range(6)]
+
+
+# A value the code before row binding wrote (format 1, associated data "testapp.Secret.name"
+# only) under the test key: existing data must keep reading.
+FORMAT_1_NAME = "1:test1:VHxc36im8MO4yLl1ZPgxu9SW0OUSL_OpIvxKzIJj2p9Tr6uN5YcmAE7N-2pSX18YPOeITKcc"
+
+
+@pytest.mark.django_db
+class TestRowBinding:
+    def test_a_value_copied_to_another_row_does_not_decrypt(self):
+        first = Secret.objects.create(name=PLAINTEXT)
+        second = Secret.objects.create(name="Annan person")
+        write_raw("name", second.pk, raw_column("name", first.pk))
+        with pytest.raises(DecryptionError, match="testapp.Secret.name"):
+            Secret.objects.get(pk=second.pk)
+        assert Secret.objects.get(pk=first.pk).name == PLAINTEXT
+
+    def test_rows_made_by_bulk_create_are_bound_too(self):
+        first, second = Secret.objects.bulk_create(
+            [Secret(name=PLAINTEXT), Secret(name="Annan person")]
+        )
+        assert Secret.objects.get(pk=second.pk).name == "Annan person"
+        write_raw("name", second.pk, raw_column("name", first.pk))
+        with pytest.raises(DecryptionError):
+            Secret.objects.get(pk=second.pk)
+
+    def test_a_row_key_cannot_be_shared_to_carry_a_value_along(self):
+        first = Secret.objects.create(name=PLAINTEXT)
+        second = Secret.objects.create(name="Annan person")
+        with pytest.raises(IntegrityError), transaction.atomic():
+            write_raw("row_key", second.pk, raw_column("row_key", first.pk))
+
+    def test_a_format_2_value_relabelled_as_format_1_does_not_decrypt(self):
+        secret = Secret.objects.create(name=PLAINTEXT)
+        write_raw("name", secret.pk, "1" + raw_column("name", secret.pk)[1:])
+        with pytest.raises(DecryptionError):
+            Secret.objects.get(pk=secret.pk)
+
+    def test_values_decrypt_on_every_read_path(self):
+        secret = Secret.objects.create(name=PLAINTEXT, note="anteckning", label="a")
+        assert Secret.objects.only("name").get().name == PLAINTEXT
+        assert Secret.objects.defer("row_key").get().note == "anteckning"
+        assert list(Secret.objects.values("name", "note")) == [
+            {"name": PLAINTEXT, "note": "anteckning"}
+        ]
+        newest = Secret.objects.filter(label=OuterRef("label")).order_by("-pk").values("name")
+        annotated = Secret.objects.annotate(newest=Subquery(newest[:1])).get()
+        assert annotated.newest == PLAINTEXT
+        deferred = Secret.objects.only("label").get(pk=secret.pk)
+        assert deferred.note == "anteckning"  # loaded on access
+        secret.refresh_from_db(fields=["born", "name"])
+        assert secret.name == PLAINTEXT
+
+    def test_saving_again_keeps_the_row_readable(self):
+        secret = Secret.objects.create(name=PLAINTEXT, born=datetime.date(2010, 2, 28))
+        secret.note = "ny"
+        secret.save(update_fields=["note"])
+        secret = Secret.objects.get(pk=secret.pk)
+        secret.name = "Nytt namn"
+        secret.save()
+        assert Secret.objects.values_list("name", "note", "born").get() == (
+            "Nytt namn",
+            "ny",
+            datetime.date(2010, 2, 28),
+        )
+
+    def test_a_write_without_its_row_is_refused(self):
+        secret = Secret.objects.create(name=PLAINTEXT, note="kvar")
+        refused = "testapp.Secret.name is encrypted and bound to its row"
+        with pytest.raises(RowBindingError, match=refused), transaction.atomic():
+            Secret.objects.filter(pk=secret.pk).update(name="utan rad")
+        secret.name = "utan rad"
+        with pytest.raises(RowBindingError, match=refused), transaction.atomic():
+            Secret.objects.bulk_update([secret], ["name"])
+        assert Secret.objects.get().name == PLAINTEXT
+        Secret.objects.update(note=None)  # emptying a nullable field needs no key
+        assert Secret.objects.get().note is None
+
+    def test_a_format_1_value_still_reads(self):
+        secret = Secret.objects.create(name="ersätts")
+        write_raw("name", secret.pk, FORMAT_1_NAME)
+        assert Secret.objects.get(pk=secret.pk).name == PLAINTEXT
+
+    def test_a_model_with_encrypted_fields_needs_a_row_key(self):
+        with isolate_apps("tests.testapp"):
+
+            class Unbound(models.Model):
+                note = EncryptedTextField()
+
+                class Meta:
+                    app_label = "testapp"
+
+                def __str__(self):
+                    return f"unbound {self.pk}"
+
+            assert [error.id for error in Unbound.check()] == ["sspf.E001"]
+        assert Secret.check() == []
+
+
+@pytest.mark.django_db
+class TestUpgrade:
+    def test_rotation_binds_format_1_values_to_their_rows(self, capsys):
+        first = Secret.objects.create(name="ersätts")
+        second = Secret.objects.create(name="ersätts")
+        for secret in (first, second):
+            write_raw("name", secret.pk, FORMAT_1_NAME)  # format 1 fits every row
+
+        call_command("rotate_field_keys", no_progress=True)
+        out = capsys.readouterr().out
+        assert "2 value(s) re-encrypted under key 'test1'" in out
+        assert "2 of them were format 1" in out
+        assert raw_column("name", first.pk).startswith("2:test1:")
+        assert Secret.objects.get(pk=first.pk).name == PLAINTEXT
+        write_raw("name", second.pk, raw_column("name", first.pk))
+        with pytest.raises(DecryptionError):
+            Secret.objects.get(pk=second.pk)
+
+        call_command("rotate_field_keys", no_progress=True)
+        assert "0 value(s) re-encrypted" in capsys.readouterr().out
+
+    def test_a_value_saved_during_rotation_is_not_overwritten(self, monkeypatch):
+        secret = Secret.objects.create(name="ersätts")
+        write_raw("name", secret.pk, FORMAT_1_NAME)
+        from sspf import crypto
+
+        def decrypt_while_the_application_saves(stored, column, row_key):
+            monkeypatch.undo()
+            saved = Secret.objects.get(pk=secret.pk)
+            saved.name = "sparad under tiden"
+            saved.save()
+            return crypto.decrypt(stored, column, row_key)
+
+        monkeypatch.setattr(
+            "sspf.management.commands.rotate_field_keys.decrypt",
+            decrypt_while_the_application_saves,
+        )
+        call_command("rotate_field_keys", no_progress=True, stdout=StringIO())
+        assert Secret.objects.get(pk=secret.pk).name == "sparad under tiden"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_interrupted_upgrade_finishes_when_run_again(monkeypatch):
+    from sspf import crypto
+
+    secrets = [Secret.objects.create(name=f"namn {n}") for n in range(6)]
+    for secret in secrets:
+        write_raw("name", secret.pk, FORMAT_1_NAME)
+    real_encrypt, calls = crypto.encrypt, []
+
+    def failing_encrypt(*args):
+        calls.append(1)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return real_encrypt(*args)
+
+    monkeypatch.setattr("sspf.management.commands.rotate_field_keys.encrypt", failing_encrypt)
+    with pytest.raises(KeyboardInterrupt):
+        call_command("rotate_field_keys", batch_size=2, no_progress=True, stdout=StringIO())
+    versions = [raw_column("name", s.pk).split(":")[0] for s in secrets]
+    assert versions == ["2", "2", "1", "1", "1", "1"]  # the first batch was committed
+
+    monkeypatch.undo()
+    out = StringIO()
+    call_command("rotate_field_keys", no_progress=True, stdout=out)
+    assert "4 value(s) re-encrypted" in out.getvalue()
+    assert {raw_column("name", s.pk).split(":")[0] for s in secrets} == {"2"}
+    assert {s.name for s in Secret.objects.all()} == {PLAINTEXT}

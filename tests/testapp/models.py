@@ -1,6 +1,6 @@
 from django.db import models
 
-from sspf.crypto import EncryptedCharField, EncryptedDateField, EncryptedTextField
+from sspf.crypto import EncryptedCharField, EncryptedDateField, EncryptedTextField, RowKeyField
 
 
 class Secret(models.Model):
@@ -12,6 +12,7 @@ class Secret(models.Model):
     born = EncryptedDateField(null=True, blank=True)
     personnummer = EncryptedCharField(max_length=12, blank=True)
     personnummer_index = models.CharField(max_length=64, unique=True, null=True)
+    row_key = RowKeyField()
 
     def __str__(self):
         return f"REF-{self.pk}"

@@ -1,28 +1,78 @@
-"""Checks the whole seal chain of the audit log; exits non-zero at the first broken link.
+"""Checks the audit log: its seal chain, its sealed head and its anchors; exits non-zero at the
+first fault and names it.
 
 Streams the entries in id order (constant memory), recomputes every seal and compares it with
 the stored one. An entry changed, deleted or inserted behind the application's back breaks the
-chain at that point; deleting the newest entries shows as a head that points past the end.
+chain at that point. The head must be genuine (its mac) and name the end of the chain. Every
+anchor (audit/anchor.py) must still be found in the log: its entry at the same position with
+the same seal. That catches what the chain alone cannot: a tail cut off with the head wound back
+and resealed, or a log emptied altogether.
+
+Writers keep appending while this runs. The anchors are read first, and the entries are read
+from one snapshot taken after that, so every anchor it checks lies inside that snapshot; the
+head is read last and may be ahead of the snapshot, which is fine when the entry it names
+exists. A successful run appends an anchor of the state it verified.
 """
 
-from django.core.management.base import BaseCommand, CommandError
+from collections import defaultdict
+from dataclasses import asdict
+from pathlib import Path
 
-from audit import seal
+from django.contrib.contenttypes.models import ContentType
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from audit import anchor, seal
 from audit.models import ChainHead, LogEntry
 from sspf.keys import UnknownKey
 
 
 class Command(BaseCommand):
-    help = "Verifies the tamper-evident seal chain of the audit log."
+    help = "Verifies the tamper-evident seal chain of the audit log against its anchors."
 
     def add_arguments(self, parser):
         parser.add_argument("--chunk-size", type=int, default=2000)
+        parser.add_argument(
+            "--anchors",
+            type=Path,
+            help="a file of anchor lines to check against (say, the lines taken from the syslog "
+            "server); by default the file SSPF_AUDIT_ANCHOR names",
+        )
+        parser.add_argument(
+            "--repair-head",
+            action="store_true",
+            help="when the chain and every anchor verify but the head does not, reseal the head "
+            "at the end of the chain (the repair is itself logged)",
+        )
 
-    def handle(self, *args, chunk_size, **options):
+    def handle(self, *args, chunk_size, anchors, repair_head, **options):
+        source = anchors or anchor.target_file()
+        try:
+            known = anchor.read(source) if source else []
+        except anchor.AnchorError as error:
+            raise CommandError(f"Audit anchors BROKEN: {error}.") from None
+        end = self.verify_chain(known, chunk_size)
+        head = self.verify_head(end, repair_head)
+        self.stdout.write(
+            self.style.SUCCESS(f"Audit log intact: {end.entry_count} entries verified.")
+        )
+        self.report_anchors(known, source)
+        try:
+            written = anchor.write(head)
+        except anchor.AnchorError as error:
+            raise CommandError(f"The log verified, but {error}.") from None
+        self.stdout.write(
+            f"Anchor written to {anchor.target()}: {written.entry_count} entries up to entry "
+            f"{written.last_entry_id}."
+        )
+
+    def verify_chain(self, known, chunk_size) -> anchor.State:
         ring = seal.keyring()
-        previous = seal.GENESIS
-        count = 0
-        last_id = None
+        expected = defaultdict(list)
+        for record in known:
+            if record.entry_count:
+                expected[record.last_entry_id].append(record)
+        previous, count, last_id = seal.GENESIS, 0, None
         entries = LogEntry.objects.select_related("seal").order_by("id")
         for entry in entries.iterator(chunk_size=chunk_size):
             stored = getattr(entry, "seal", None)
@@ -43,16 +93,140 @@ class Command(BaseCommand):
             previous = stored.value
             last_id = entry.pk
             count += 1
-        head = ChainHead.objects.filter(pk=1).first()
-        if head is not None and (head.last_seal, head.last_entry_id) != (
-            previous if count else seal.GENESIS,
-            last_id,
-        ):
+            for record in expected.pop(entry.pk, ()):
+                if (record.entry_count, record.last_seal) != (count, previous):
+                    raise CommandError(
+                        f"Audit log BROKEN at entry {entry.pk}: the anchor written {record.at} "
+                        f"recorded it as entry number {record.entry_count} with another seal "
+                        f"(now number {count}): the log was rewritten after that anchor."
+                    )
+        missing = sorted(
+            (record for records in expected.values() for record in records),
+            key=lambda record: record.entry_count,
+        )
+        if missing:
+            self.cut(missing, count, last_id)
+        return anchor.State(last_id, previous, count)
+
+    def cut(self, missing, count, last_id):
+        """Anchored entries that the log no longer holds."""
+        longest = missing[-1]
+        recorded = (
+            f"the anchor written {longest.at} recorded {longest.entry_count} entries up to "
+            f"entry {longest.last_entry_id}"
+        )
+        if count == 0:
+            raise CommandError(f"Audit log BROKEN: the log is empty, but {recorded}: it was wiped.")
+        if longest.entry_count > count:
             raise CommandError(
-                f"Audit log BROKEN after entry {last_id}: the chain's head names entry "
-                f"{head.last_entry_id}, so entries at the end were deleted."
+                f"Audit log BROKEN: it holds {count} entries up to entry {last_id}, but "
+                f"{recorded}: entries at the end were deleted and the chain's head wound back."
             )
-        self.stdout.write(self.style.SUCCESS(f"Audit log intact: {count} entries verified."))
+        first = missing[0]
+        raise CommandError(
+            f"Audit log BROKEN: entry {first.last_entry_id}, recorded by the anchor written "
+            f"{first.at} as entry number {first.entry_count}, is missing: the log was rewritten "
+            "after that anchor."
+        )
+
+    def verify_head(self, end: anchor.State, repair: bool) -> anchor.State:
+        """The state to anchor: the verified end, or the resealed head after a repair."""
+        head = ChainHead.objects.filter(pk=1).first()
+        fault = self.head_fault(head, end)
+        if fault is None:
+            return end
+        if not repair:
+            raise CommandError(
+                f"Audit log BROKEN after entry {end.last_entry_id}: {fault}. Once the cause is "
+                "known, `verify_audit_log --repair-head` reseals the head at the end of the chain."
+            )
+        return self.repair(head, end, fault)
+
+    def head_fault(self, head, end: anchor.State) -> str | None:
+        if head is None:
+            return None if end.entry_count == 0 else "the chain's head row is missing"
+        try:
+            genuine = seal.head_is_genuine(head)
+        except UnknownKey as error:
+            return f"the chain's head cannot be checked: {error}"
+        if not genuine:
+            return "the chain's head was changed outside the application: its seal does not match"
+        if anchor.State.of(head) == end:
+            return None
+        if head.entry_count > end.entry_count:
+            # Ahead of the snapshot: entries written while this ran, if the one it names exists.
+            if LogEntry.objects.filter(pk=head.last_entry_id, seal__value=head.last_seal).exists():
+                return None
+            return (
+                f"the chain's head names entry {head.last_entry_id}, so entries at the end were "
+                "deleted"
+            )
+        return (
+            f"the chain's head names entry {head.last_entry_id} ({head.entry_count} entries), "
+            f"but the chain goes on to entry {end.last_entry_id} ({end.entry_count} entries): "
+            "the head was wound back"
+        )
+
+    @transaction.atomic
+    def repair(self, head, end: anchor.State, fault: str) -> anchor.State:
+        locked = ChainHead.objects.select_for_update().filter(pk=1).first()
+        if (
+            locked is not None
+            and head is not None
+            and anchor.State.of(locked) != anchor.State.of(head)
+        ):
+            raise CommandError("The chain's head moved while it was checked; run this again.")
+        before = None if locked is None else anchor.State.of(locked)
+        locked = locked or ChainHead(pk=1)
+        locked.last_entry_id = end.last_entry_id
+        locked.last_seal = end.last_seal
+        locked.entry_count = end.entry_count
+        seal.sign_head(locked)
+        locked.save()
+        LogEntry.objects.create(
+            content_type=ContentType.objects.get_for_model(ChainHead),
+            object_pk="1",
+            object_id=1,
+            object_repr=str(locked),
+            action=LogEntry.Action.UPDATE,
+            changes_text="",
+            additional_data={
+                "repaired_head": {
+                    "fault": fault,
+                    "was": None if before is None else asdict(before),
+                    "now": asdict(end),
+                }
+            },
+        )
+        self.stdout.write(
+            self.style.WARNING(
+                f"The chain's head was resealed at entry {end.last_entry_id} ({fault})."
+            )
+        )
+        return anchor.State.of(ChainHead.objects.get(pk=1))
+
+    def report_anchors(self, known, source):
+        if source is None:
+            self.stdout.write(
+                self.style.WARNING(
+                    "Anchors go to syslog, so this run could not compare the log with them: pass "
+                    "--anchors with the anchor lines taken from the log server."
+                )
+            )
+        elif not known:
+            self.stdout.write(
+                self.style.WARNING(
+                    f"No anchors in {source} yet: nothing to compare the log's length with. "
+                    "A non-empty log with no anchors means a new anchor file, or a removed one."
+                )
+            )
+        else:
+            newest = max(known, key=lambda record: record.entry_count)
+            self.stdout.write(
+                f"Checked against {len(known)} anchors in {source}; the longest, written "
+                f"{newest.at}, recorded {newest.entry_count} entries up to entry "
+                f"{newest.last_entry_id}."
+            )
 
     def broken(self, entry_id, reason):
         raise CommandError(f"Audit log BROKEN at entry {entry_id}: the entry {reason}.")
