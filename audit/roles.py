@@ -137,3 +137,12 @@ def _role_problems(connection, alias):
                 )
             )
     return errors
+
+
+def require_app_role(alias: str = "default") -> None:
+    """Refuses to serve when the application could empty the log: called when the WSGI
+    application starts in production (sspf/wsgi.py), so the check does not depend on someone
+    remembering `check --deploy --database default`."""
+    problems = check_app_role(databases=[alias])
+    if problems:
+        raise ImproperlyConfigured("\n".join(f"{p.msg} {p.hint}" for p in problems))

@@ -212,6 +212,8 @@ SSPF_DISCLOSURE_MAX_DAYS = envint("SSPF_DISCLOSURE_MAX_DAYS", 30)
 # The same coordinator registering the same number again within this many seconds gets the
 # case already opened (a double tap, a resent form).
 SSPF_SIGNAL_REPEAT_SECONDS = envint("SSPF_SIGNAL_REPEAT_SECONDS", 60)
+# At start-up (sspf/wsgi.py) refuse to serve as a database role that could empty the audit log.
+SSPF_CHECK_DATABASE_ROLE = envbool("SSPF_CHECK_DATABASE_ROLE", not DEBUG)
 
 # django-guardian: object permissions only for real users; no anonymous user row.
 ANONYMOUS_USER_NAME = None

@@ -129,6 +129,20 @@ def test_the_deploy_check_refuses_a_superuser_connection():
         call_command("check", "--deploy", "--database", "default", "--tag", "database")
 
 
+def test_the_server_refuses_to_start_as_a_superuser_or_the_owner(owner_role):
+    """sspf/wsgi.py calls require_app_role when the application starts in production."""
+    with pytest.raises(ImproperlyConfigured, match="a superuser"):
+        roles.require_app_role()
+    act_as(owner_role)
+    with pytest.raises(ImproperlyConfigured, match="which owns audit_logentry"):
+        roles.require_app_role()
+
+
+def test_the_server_starts_as_the_app_role(app_role):
+    act_as(app_role)
+    roles.require_app_role()
+
+
 def test_the_deploy_check_refuses_the_tables_owner(owner_role):
     act_as(owner_role)
     errors = roles.check_app_role(databases=["default"])
