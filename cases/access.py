@@ -120,17 +120,11 @@ class CaseAccess:
     disclosed: dict[int, set[tuple[int, str]]] = field(default_factory=dict)
     disclosure_bases: dict[int, set[str]] = field(default_factory=dict)  # for the audit flag
     missing: set = field(default_factory=set)  # required parties with no running consent
-    custody_complete: bool = True
     custodians_missing: int = 0  # custodians the declared arrangement implies, not on file
 
     @property
     def circle(self) -> set[int]:
         return {self.owner_id} | {organisation for organisation, _category in self.shares}
-
-    @property
-    def covered(self) -> set[int]:
-        """Organisations the consents cover (the owner aside)."""
-        return self.circle - {self.owner_id}
 
     def under_disclosure(self, organisation_id: int, entry=None) -> list[str]:
         """The statutory bases this organisation reads the case (or `entry`) under, for the
@@ -205,7 +199,6 @@ def case_access(case: Case, today: datetime.date | None = None) -> CaseAccess:
         disclosed=disclosed,
         disclosure_bases=bases,
         missing=missing,
-        custody_complete=complete,
         custodians_missing=max(implied - len(custodians(case)), 0),
     )
 
