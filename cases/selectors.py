@@ -22,7 +22,7 @@ from cases.models import (
     PlanItem,
     YoungPerson,
 )
-from sspf import personnummer as pnr
+from cases.services import person_find
 
 
 def case_list(
@@ -62,7 +62,7 @@ def person_by_number(user: User, personnummer: str) -> YoungPerson | None:
     """Every lookup by personnummer goes through here and, when it finds someone, is logged
     as an ACCESS to that person (DESIGN §4). What the caller shows must not depend on the
     answer unless the user may already read a case about the person."""
-    person = YoungPerson.objects.filter(personnummer_index=pnr.index_of(personnummer)).first()
+    person = person_find(personnummer=personnummer)
     if person is not None:
         log_access(user, person, {"lookup": "personnummer"})
     return person
