@@ -113,6 +113,8 @@ class CaseView:
     notes: list[Note]
     plan_items: list[PlanItem]
     contacts: list
+    minutes: list  # meetings.selectors.minutes_on_case
+    referrals: list  # referrals.selectors.referrals_on_case
     members: list[CaseMember]
     consents: list[Consent]
     guardians: list[Guardian]
@@ -125,6 +127,8 @@ class CaseView:
         events = [(n.created_at, "note", n) for n in self.notes]
         events += [(p.created_at, "plan", p) for p in self.plan_items]
         events += [(c.occurred_at, "contact", c) for c in self.contacts]
+        events += [(m.created_at, "minutes", m) for m in self.minutes]
+        events += [(r.created_at, "referral", r) for r in self.referrals]
         for consent in self.consents:
             events.append((consent.created_at, "consent", consent))
             if consent.withdrawn_at:
@@ -187,11 +191,21 @@ def case_for_reading(user: User, pk: int, today: datetime.date | None = None) ->
         )
     )
     contacts = list(case.contacts.filter(visible).select_related("place", "recorded_by"))
+    # Imported here: those apps build on cases.
+    from meetings.selectors import minutes_on_case
+    from referrals.selectors import referrals_on_case
+
+    minutes = minutes_on_case(user, case)
+    referrals = referrals_on_case(user, case)
     details = {
         "notes": [n.pk for n in notes],
         "plan_items": [p.pk for p in plan_items],
         "contacts": [c.pk for c in contacts],
     }
+    if minutes:
+        details["minutes"] = [m.pk for m in minutes]
+    if referrals:
+        details["referrals"] = [r.pk for r in referrals]
     bases = sharing.under_disclosure(user.organisation_id)
     if bases:
         details["statutory_basis"] = bases
@@ -208,6 +222,8 @@ def case_for_reading(user: User, pk: int, today: datetime.date | None = None) ->
         notes=notes,
         plan_items=plan_items,
         contacts=contacts,
+        minutes=minutes,
+        referrals=referrals,
         members=list(case.members.all()),
         consents=consents,
         guardians=list(case.guardians.all()),

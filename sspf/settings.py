@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "schools",
     "cases",
     "contacts",
+    "meetings",
+    "referrals",
 ]
 
 MIDDLEWARE = [

@@ -11,6 +11,9 @@ urlpatterns = [
     path("schools/", include("schools.urls")),
     path("cases/", include("cases.urls")),
     path("contacts/", include("contacts.urls")),
+    path("meetings/", include("meetings.urls")),
+    path("referrals/", include("referrals.urls")),
+    path("audit/", include("audit.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
 ]

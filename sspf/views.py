@@ -2,10 +2,15 @@ from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connection
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils.module_loading import import_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from cases.selectors import expiring_consents
+
+# Each app's part of the home page: a function of the request returning None or a dict with
+# "template" and that template's context (as `panel`).
+HOME_PANELS = ["meetings.home.panel", "referrals.home.panel", "audit.home.panel"]
 
 
 @login_required
@@ -21,6 +26,7 @@ def home(request):
             "organisation": request.user.organisation,
             "roles": request.user.roles,
             "expiring_consents": expiring,
+            "panels": [p for p in (import_string(f)(request) for f in HOME_PANELS) if p],
         },
     )
 

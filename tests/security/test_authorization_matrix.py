@@ -2,7 +2,15 @@ import datetime
 
 import pytest
 
-from tests.security.matrix import ANONYMOUS, EVERYONE, cases, stale, undeclared, url_for
+from tests.security.matrix import (
+    ANONYMOUS,
+    APP_MATRICES,
+    EVERYONE,
+    cases,
+    stale,
+    undeclared,
+    url_for,
+)
 
 
 def test_every_url_pattern_has_a_policy():
@@ -38,7 +46,7 @@ def world(users_by_role, organisations):
     visit_out = SchoolVisit.objects.create(
         school=school_out, officer=police, date=yesterday, purpose="other", note="n"
     )
-    return {
+    built = {
         **users_by_role,
         **_cases(users_by_role, organisations, school_in),
         **_contacts(users_by_role, organisations),
@@ -48,6 +56,9 @@ def world(users_by_role, organisations):
         "visit_in": visit_in,
         "visit_out": visit_out,
     }
+    for app in APP_MATRICES:
+        built.update(app.world(users_by_role, organisations, built))
+    return built
 
 
 @pytest.mark.parametrize("name,policy", cases(), ids=[f"{n} {p.scope}".strip() for n, p in cases()])

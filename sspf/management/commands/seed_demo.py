@@ -9,6 +9,8 @@ from accounts.demo import DEMO_PASSWORD, USERS
 from accounts.models import User
 from cases import demo as cases_demo
 from contacts import demo as contacts_demo
+from meetings import demo as meetings_demo
+from referrals import demo as referrals_demo
 from schools import demo as schools_demo
 
 
@@ -37,6 +39,8 @@ class Command(BaseCommand):
             schools_demo.load(users)
             cases_demo.load(users)
             contacts_demo.load(users)
+            meetings_demo.load(users)
+            referrals_demo.load(users)
             self.stdout.write("Demo data loaded.")
         self.stdout.write(self.style.SUCCESS("Demo logins (one password for all):"))
         self.stdout.write(f"  password: {DEMO_PASSWORD}")
