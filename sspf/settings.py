@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "contacts",
     "meetings",
     "referrals",
+    "stats",
 ]
 
 MIDDLEWARE = [

@@ -14,6 +14,7 @@ urlpatterns = [
     path("meetings/", include("meetings.urls")),
     path("referrals/", include("referrals.urls")),
     path("audit/", include("audit.urls")),
+    path("stats/", include("stats.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
 ]

@@ -297,8 +297,13 @@ def url_for(name: str, policy: Policy, world: dict) -> str:
 
 
 # The newer apps keep their rows in files of their own (imported here, after the helpers above).
-from tests.security import matrix_audit, matrix_meetings, matrix_referrals  # noqa: E402
+from tests.security import (  # noqa: E402
+    matrix_audit,
+    matrix_meetings,
+    matrix_referrals,
+    matrix_stats,
+)
 
-APP_MATRICES = [matrix_meetings, matrix_referrals, matrix_audit]
+APP_MATRICES = [matrix_meetings, matrix_referrals, matrix_audit, matrix_stats]
 for _app in APP_MATRICES:
     POLICIES.update(_app.POLICIES)
