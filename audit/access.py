@@ -66,3 +66,24 @@ def log_denied(user, model, pk, obj=None) -> LogEntry:
         cid=current_correlation_id(),
         additional_data=DENIED,
     )
+
+
+def log_audit_read(user, obj, details: dict) -> LogEntry:
+    """Records that an auditor searched or exported the log: an ACCESS entry carrying what was
+    asked (ids and dates, never a personnummer). `obj` is what the search was about (a
+    person, a user), so that a person's own extract shows who looked them up; None for a
+    search of the log at large, which is then an entry about the log itself."""
+    if obj is None:
+        content_type, pk, repr_ = ContentType.objects.get_for_model(LogEntry), "", ""
+    else:
+        content_type, pk, repr_ = ContentType.objects.get_for_model(obj), obj.pk, str(obj)
+    return LogEntry.objects.create(
+        content_type=content_type,
+        object_pk=str(pk),
+        object_id=pk if isinstance(pk, int) else None,
+        object_repr=repr_,
+        action=LogEntry.Action.ACCESS,
+        actor=user,
+        cid=current_correlation_id(),
+        additional_data={"audit": details},
+    )

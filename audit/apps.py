@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_delete, post_migrate, post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -8,6 +8,17 @@ class AuditConfig(AppConfig):
     verbose_name = _("Audit")
 
     def ready(self):
-        from audit import roles  # registers the deployment check of the database role
+        from audit import (
+            roles,  # registers the deployment check of the database role
+            teams,
+        )
+        from audit.models import Checkpoint, Review, ReviewSample
+        from audit.registry import register
 
         post_migrate.connect(roles.grant_after_migrate, sender=self)
+        # A review's samples, verdicts and conclusion are themselves in the sealed log.
+        register(Review)
+        register(ReviewSample)
+        register(Checkpoint)
+        post_save.connect(teams.joined, sender="cases.CaseMember", dispatch_uid="audit-joined")
+        post_delete.connect(teams.left, sender="cases.CaseMember", dispatch_uid="audit-left")

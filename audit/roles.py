@@ -3,7 +3,8 @@
 The triggers that refuse UPDATE and DELETE on the log bind everyone but the tables' owner, who
 may TRUNCATE, DROP, or switch the triggers off. So the tables belong to an owner role that only
 `manage.py migrate` uses, and the application logs in as another role (DATABASE_APP_ROLE) that
-may read and write the other tables but only INSERT and SELECT the log and its seals. It may
+may read and write the other tables but only INSERT and SELECT the log, its seals and its
+checkpoints, and delete old entries only through the retention purge's function. It may
 update the chain's head, whose mac and the anchors outside the database give it away if it is
 wound back (audit/seal.py, audit/anchor.py). docs/operations.md, "Two database roles".
 
@@ -28,14 +29,18 @@ SELECT current_user, (SELECT rolsuper FROM pg_roles WHERE rolname = current_user
        has_table_privilege(c.oid, 'UPDATE'), has_table_privilege(c.oid, 'DELETE'),
        has_table_privilege(c.oid, 'TRUNCATE'), has_table_privilege(c.oid, 'TRIGGER'),
        has_table_privilege(c.oid, 'REFERENCES')
-FROM pg_class c WHERE c.oid IN (to_regclass(%s), to_regclass(%s)) ORDER BY c.relname
+FROM unnest(%s::text[]) WITH ORDINALITY AS t(name, n) JOIN pg_class c ON c.oid = to_regclass(t.name)
+ORDER BY t.n
 """
+# The one way to delete from the log: entries before a checkpoint (audit/retention.py,
+# migration 0005).
+PURGE_FUNCTION = "audit_purge(bigint)"
 
 
 def log_tables() -> list[str]:
-    from audit.models import LogEntry, Seal
+    from audit.models import Checkpoint, LogEntry, Seal
 
-    return [LogEntry._meta.db_table, Seal._meta.db_table]
+    return [LogEntry._meta.db_table, Seal._meta.db_table, Checkpoint._meta.db_table]
 
 
 def head_table() -> str:
@@ -57,9 +62,10 @@ def grant_app_role(*, using: str = "default", role: str) -> None:
                 "first (docs/operations.md, 'Two database roles')."
             )
         cursor.execute(
-            "SELECT EXISTS (SELECT FROM pg_class WHERE oid IN (to_regclass(%s), to_regclass(%s)) "
+            "SELECT EXISTS (SELECT FROM pg_class WHERE oid IN "
+            "(SELECT to_regclass(name) FROM unnest(%s::text[]) AS name) "
             "AND pg_has_role(%s, relowner, 'MEMBER')), current_schema()",
-            [*log_tables(), role],
+            [log_tables(), role],
         )
         owns, schema = cursor.fetchone()
         if owns:
@@ -77,6 +83,7 @@ def grant_app_role(*, using: str = "default", role: str) -> None:
             f"REVOKE ALL ON {log}, {head} FROM {role}",
             f"GRANT {', '.join(LOG_PRIVILEGES)} ON {log} TO {role}",
             f"GRANT {', '.join(HEAD_PRIVILEGES)} ON {head} TO {role}",
+            f"GRANT EXECUTE ON FUNCTION {PURGE_FUNCTION} TO {role}",
         ):
             cursor.execute(statement)
 
@@ -109,7 +116,7 @@ def _role_problems(connection, alias):
         "as that role (docs/operations.md, 'Two database roles')."
     )
     with connection.cursor() as cursor:
-        cursor.execute(ROLE_QUERY, log_tables())
+        cursor.execute(ROLE_QUERY, [log_tables()])
         rows = cursor.fetchall()
     errors = []
     for user, superuser, table, owns, *granted in rows:

@@ -23,3 +23,18 @@ class CasesConfig(AppConfig):
             models.Disclosure,
         ):
             register(model)
+        # What each model is about, for the auditors' extract of a person (audit/subjects.py).
+        from audit import subjects
+
+        subjects.register(models.YoungPerson, "")
+        subjects.register(models.PersonName, "young_person")
+        subjects.register(models.Case, "young_person")
+        for model in (
+            models.Guardian,
+            models.CaseMember,
+            models.Consent,
+            models.Note,
+            models.PlanItem,
+            models.Disclosure,
+        ):
+            subjects.register(model, "case__young_person")

@@ -12,3 +12,6 @@ class ContactsConfig(AppConfig):
 
         register(Place)
         register(Contact, m2m_fields={"co_workers"})
+        from audit import subjects
+
+        subjects.register(Contact, "young_person")

@@ -12,6 +12,14 @@ Writers keep appending while this runs. The anchors are read first, and the entr
 from one snapshot taken after that, so every anchor it checks lies inside that snapshot; the
 head is read last and may be ahead of the snapshot, which is fine when the entry it names
 exists. A successful run appends an anchor of the state it verified.
+
+After a retention purge the chain starts at the newest checkpoint (audit/retention.py): its
+seal must be genuine, an anchor must have recorded the same cut, and the first remaining entry
+must follow its seal. Anchors of entries before the cut are retired by it.
+
+Every run records its outcome (VerificationRun), which the auditors' workspace shows; a failed
+run stays on every auditor's home page until one of them acknowledges it. Run it from a
+scheduled job (docs/auditing.md).
 """
 
 from collections import defaultdict
@@ -21,9 +29,10 @@ from pathlib import Path
 from django.contrib.contenttypes.models import ContentType
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
-from audit import anchor, seal
-from audit.models import ChainHead, LogEntry
+from audit import anchor, retention, seal
+from audit.models import ChainHead, LogEntry, VerificationRun
 from sspf.keys import UnknownKey
 
 
@@ -45,17 +54,38 @@ class Command(BaseCommand):
             "at the end of the chain (the repair is itself logged)",
         )
 
-    def handle(self, *args, chunk_size, anchors, repair_head, **options):
+    def handle(self, *args, **options):
+        run = VerificationRun.objects.create()
+        try:
+            verified = self.verify(**options)
+        except CommandError as error:
+            self.record(run, intact=False, message=str(error))
+            raise
+        self.record(run, intact=True, entries=verified, message="")
+
+    def record(self, run, **outcome):
+        run.finished_at = timezone.now()
+        for name, value in outcome.items():
+            setattr(run, name, value)
+        run.save()
+
+    def verify(self, *, chunk_size, anchors, repair_head, **options) -> int:
+        """The number of entries verified (the log's entries since the newest checkpoint)."""
         source = anchors or anchor.target_file()
         try:
             known = anchor.read(source) if source else []
         except anchor.AnchorError as error:
             raise CommandError(f"Audit anchors BROKEN: {error}.") from None
-        end = self.verify_chain(known, chunk_size)
+        start = self.starting_point(known)
+        end = self.verify_chain(known, chunk_size, start)
         head = self.verify_head(end, repair_head)
-        self.stdout.write(
-            self.style.SUCCESS(f"Audit log intact: {end.entry_count} entries verified.")
-        )
+        verified = end.entry_count - start.entry_count
+        self.stdout.write(self.style.SUCCESS(f"Audit log intact: {verified} entries verified."))
+        if start.entry_count:
+            self.stdout.write(
+                f"The chain starts at the checkpoint after entry {start.last_entry_id}: "
+                f"{start.entry_count} older entries were purged."
+            )
         self.report_anchors(known, source)
         try:
             written = anchor.write(head)
@@ -65,14 +95,39 @@ class Command(BaseCommand):
             f"Anchor written to {anchor.target()}: {written.entry_count} entries up to entry "
             f"{written.last_entry_id}."
         )
+        return verified
 
-    def verify_chain(self, known, chunk_size) -> anchor.State:
+    def starting_point(self, known) -> anchor.State:
+        """Genesis, or the newest checkpoint of a retention purge, checked by its seal and
+        against the anchors."""
+        checkpoint = retention.latest_checkpoint()
+        if checkpoint is None:
+            return anchor.State(None, seal.GENESIS, 0)
+        where = f"Audit log BROKEN at the checkpoint after entry {checkpoint.last_entry_id}"
+        try:
+            genuine = retention.checkpoint_is_genuine(checkpoint)
+        except UnknownKey as error:
+            raise CommandError(f"{where}: {error}.") from None
+        if not genuine:
+            raise CommandError(f"{where}: it does not match its seal: it was forged or changed.")
+        state = anchor.State(checkpoint.last_entry_id, checkpoint.last_seal, checkpoint.entry_count)
+        if known and not any(record.state == state for record in known):
+            raise CommandError(
+                f"{where}: no anchor recorded this cut, so it was not made by a purge."
+            )
+        return state
+
+    def verify_chain(self, known, chunk_size, start: anchor.State) -> anchor.State:
         ring = seal.keyring()
         expected = defaultdict(list)
         for record in known:
-            if record.entry_count:
+            if not record.entry_count:
+                continue
+            if start.entry_count and record.last_entry_id <= start.last_entry_id:
+                self.retired(record, start)
+            else:
                 expected[record.last_entry_id].append(record)
-        previous, count, last_id = seal.GENESIS, 0, None
+        previous, count, last_id = start.last_seal, start.entry_count, start.last_entry_id
         entries = LogEntry.objects.select_related("seal").order_by("id")
         for entry in entries.iterator(chunk_size=chunk_size):
             stored = getattr(entry, "seal", None)
@@ -107,6 +162,19 @@ class Command(BaseCommand):
         if missing:
             self.cut(missing, count, last_id)
         return anchor.State(last_id, previous, count)
+
+    def retired(self, record, start: anchor.State) -> None:
+        """An anchor of an entry the purge removed: it must agree with the checkpoint."""
+        if record.last_entry_id == start.last_entry_id:
+            agrees = record.state == start
+        else:
+            agrees = record.entry_count < start.entry_count
+        if not agrees:
+            raise CommandError(
+                f"Audit log BROKEN at the checkpoint after entry {start.last_entry_id}: the "
+                f"anchor written {record.at} recorded entry {record.last_entry_id} as number "
+                f"{record.entry_count}, which the checkpoint contradicts."
+            )
 
     def cut(self, missing, count, last_id):
         """Anchored entries that the log no longer holds."""
