@@ -1,5 +1,6 @@
 import uuid
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
@@ -12,6 +13,7 @@ from contacts.forms import ContactFilterForm, ContactForm, PlaceForm, now_for_in
 from contacts.models import Place
 from sspf.forms import apply_service_errors
 from sspf.pages import paginate, run_service
+from stats.disclosure import suppress_rows
 
 
 @login_required
@@ -81,7 +83,11 @@ def overview(request):
         weeks = min(max(int(request.GET.get("weeks", 8)), 1), 52)
     except ValueError:
         weeks = 8
-    rows = selectors.night_and_weekend_overview(request.user, weeks=weeks)
+    rows = suppress_rows(
+        selectors.night_and_weekend_overview(request.user, weeks=weeks),
+        ["girls", "boys", "others", "not_recorded"],
+        settings.SSPF_SUPPRESSION_THRESHOLD,
+    )
     return render(request, "contacts/overview.html", {"rows": rows, "weeks": weeks})
 
 
