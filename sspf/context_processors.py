@@ -17,9 +17,19 @@ def navigation(request):
         items.append(("contacts", reverse("contacts:list"), _("My contacts")))
     if user.has_perm("contacts.view_overview"):
         items.append(("overview", reverse("contacts:overview"), _("Nights and weekends")))
+    if not (user.has_role("administrator") or user.has_role("auditor")):
+        items.append(("meetings", reverse("meetings:list"), _("My meetings")))
+    if user.has_perm("meetings.change_meeting"):
+        items.append(("prepare", reverse("meetings:prepare_next"), _("Prepare meetings")))
+    if user.has_perm("stats.view_statistics"):
+        items.append(("stats", reverse("stats:index"), _("Statistics")))
+    elif user.has_role("field_worker"):
+        items.append(("stats", reverse("stats:index"), _("My figures")))
     if user.has_perm("schools.view_assignment"):
         items.append(("coverage", reverse("schools:coverage"), _("Coverage")))
         items.append(("assignments", reverse("schools:assignments"), _("Assignments")))
+    if user.has_perm("audit.use_workspace"):
+        items.append(("audit", reverse("audit:workspace"), _("Auditors' workspace")))
     if user.has_role("administrator"):
         items.append(("admin", reverse("admin:index"), _("Administration")))
     items.append(("two_factor", reverse("accounts:two_factor_setup"), _("Two-factor login")))

@@ -218,6 +218,45 @@ SSPF_SIGNAL_REPEAT_SECONDS = envint("SSPF_SIGNAL_REPEAT_SECONDS", 60)
 # At start-up (sspf/wsgi.py) refuse to serve as a database role that could empty the audit log.
 SSPF_CHECK_DATABASE_ROLE = envbool("SSPF_CHECK_DATABASE_ROLE", not DEBUG)
 
+# Meetings: "prepare my next meetings" covers this many days ahead; plan items due within
+# SSPF_MEETING_DUE_DAYS of a meeting are listed as due; the calendar feed reaches this many
+# days back.
+SSPF_MEETING_PREPARE_DAYS = envint("SSPF_MEETING_PREPARE_DAYS", 14)
+SSPF_MEETING_DUE_DAYS = envint("SSPF_MEETING_DUE_DAYS", 14)
+SSPF_MEETING_FEED_PAST_DAYS = envint("SSPF_MEETING_FEED_PAST_DAYS", 90)
+if min(SSPF_MEETING_PREPARE_DAYS, SSPF_MEETING_DUE_DAYS, SSPF_MEETING_FEED_PAST_DAYS) < 0:
+    raise ImproperlyConfigured("The SSPF_MEETING_* numbers of days cannot be negative.")
+
+# Referrals: a sent referral not accepted or declined within this many days is overdue in the
+# receiving service's inbox; the young-victims support centre takes victims up to this age.
+SSPF_REFERRAL_ANSWER_DAYS = envint("SSPF_REFERRAL_ANSWER_DAYS", 7)
+SSPF_VICTIM_SUPPORT_MAX_AGE = envint("SSPF_VICTIM_SUPPORT_MAX_AGE", 20)
+if SSPF_REFERRAL_ANSWER_DAYS < 1 or SSPF_VICTIM_SUPPORT_MAX_AGE < 1:
+    raise ImproperlyConfigured(
+        "SSPF_REFERRAL_ANSWER_DAYS and SSPF_VICTIM_SUPPORT_MAX_AGE must be at least 1."
+    )
+
+# Statistics: values from 1 to the threshold less one are suppressed (disclosure control);
+# the age bands start at these ages (age reached during the year); `purge_expired` removes
+# the personal data of cases closed more than this many years ago.
+SSPF_SUPPRESSION_THRESHOLD = envint("SSPF_SUPPRESSION_THRESHOLD", 5)
+SSPF_RETENTION_YEARS = envint("SSPF_RETENTION_YEARS", 5)
+try:
+    SSPF_STATS_AGE_BANDS = [int(age) for age in envlist("SSPF_STATS_AGE_BANDS", "13,16,18")]
+except ValueError:
+    raise ImproperlyConfigured("SSPF_STATS_AGE_BANDS must be ages such as 13,16,18.") from None
+if (
+    SSPF_SUPPRESSION_THRESHOLD < 2
+    or SSPF_RETENTION_YEARS < 1
+    or not SSPF_STATS_AGE_BANDS
+    or sorted(set(SSPF_STATS_AGE_BANDS)) != SSPF_STATS_AGE_BANDS
+    or SSPF_STATS_AGE_BANDS[0] < 1
+):
+    raise ImproperlyConfigured(
+        "SSPF_SUPPRESSION_THRESHOLD must be at least 2, SSPF_RETENTION_YEARS at least 1, and "
+        "SSPF_STATS_AGE_BANDS rising ages above 0."
+    )
+
 # django-guardian: object permissions only for real users; no anonymous user row.
 ANONYMOUS_USER_NAME = None
 GUARDIAN_RAISE_403 = False
@@ -239,6 +278,23 @@ SSPF_AUDIT_ANCHOR_SECONDS = envint("SSPF_AUDIT_ANCHOR_SECONDS", 300)
 # PostgreSQL: the role the application logs in as; `migrate`, run as the tables' owner, grants
 # it everything but UPDATE, DELETE and TRUNCATE on the audit log (audit/roles.py).
 DATABASE_APP_ROLE = env("DATABASE_APP_ROLE") or None
+# The auditors' workspace (audit/, docs/auditing.md). Log entries are kept this many days,
+# independently of case retention; `manage.py purge_audit_log` removes older ones behind a
+# signed checkpoint. The database refuses to purge anything younger than a year.
+SSPF_AUDIT_RETENTION_DAYS = envint("SSPF_AUDIT_RETENTION_DAYS", 3653)
+if SSPF_AUDIT_RETENTION_DAYS < 365:
+    raise ImproperlyConfigured("SSPF_AUDIT_RETENTION_DAYS must be at least 365.")
+# Findings: the period they look back over, and their thresholds.
+SSPF_AUDIT_FINDINGS_DAYS = envint("SSPF_AUDIT_FINDINGS_DAYS", 30)
+SSPF_AUDIT_PROBE_ATTEMPTS = envint("SSPF_AUDIT_PROBE_ATTEMPTS", 5)  # refusals by one user
+SSPF_AUDIT_PROBE_IDS = envint("SSPF_AUDIT_PROBE_IDS", 3)  # ... or refusals on this many ids
+SSPF_AUDIT_VOLUME_FACTOR = envint("SSPF_AUDIT_VOLUME_FACTOR", 3)  # times the usual reads
+SSPF_AUDIT_VOLUME_MINIMUM = envint("SSPF_AUDIT_VOLUME_MINIMUM", 20)  # fewer is never unusual
+SSPF_AUDIT_BASELINE_DAYS = envint("SSPF_AUDIT_BASELINE_DAYS", 90)  # "their own usual"
+SSPF_AUDIT_NIGHT_STARTS = envint("SSPF_AUDIT_NIGHT_STARTS", 22)  # local hour
+SSPF_AUDIT_NIGHT_ENDS = envint("SSPF_AUDIT_NIGHT_ENDS", 6)
+# Systematic log review: sampled entries per organisation and review.
+SSPF_AUDIT_REVIEW_SAMPLE = envint("SSPF_AUDIT_REVIEW_SAMPLE", 5)
 
 # Internationalisation: Swedish by default, English available.
 LANGUAGE_CODE = env("SSPF_LANGUAGE") or "sv"

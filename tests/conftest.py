@@ -30,6 +30,10 @@ ROLE_MIGRATIONS = [
     ("schools.migrations.0002_role_permissions", "grant"),
     ("cases.migrations.0002_role_permissions", "grant"),
     ("contacts.migrations.0002_role_permissions", "grant"),
+    ("audit.migrations.0006_role_permissions", "grant"),
+    ("meetings.migrations.0002_role_permissions", "grant"),
+    ("referrals.migrations.0002_role_permissions", "grant"),
+    ("stats.migrations.0002_role_permissions", "grant"),
 ]
 
 

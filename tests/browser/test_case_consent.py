@@ -26,7 +26,7 @@ def test_withdrawn_consent_closes_the_case_at_once(page, screenshot, live_server
     page.get_by_role("link", name="Ärenden").click()
     page.get_by_role("link", name=case.reference).click()
     page.get_by_text("har setts i en grupp vid resecentrum").wait_for()
-    assert page.get_by_text("Frånvaron har ökat").is_visible()
+    assert page.get_by_text("Frånvaron har ökat till 30 %").is_visible()
     assert not page.get_by_text("Kartläggande samtal").is_visible()  # social services' own
     screenshot("case-police-view")
     log_out(page)

@@ -25,7 +25,7 @@ def test_healthz_answers_503_when_the_database_is_not(client, db):
 def test_home_page_fits_the_role(client, make_user, role, django_assert_max_num_queries):
     user = make_user(role)
     client.force_login(user)
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(16):
         response = client.get(reverse("home"))
     html = response.content.decode()
     assert response.status_code == 200

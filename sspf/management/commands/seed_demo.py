@@ -7,11 +7,13 @@ from django.db import transaction
 from accounts import demo as accounts_demo
 from accounts.demo import DEMO_PASSWORD, USERS
 from accounts.models import User
+from audit import demo as audit_demo
 from cases import demo as cases_demo
 from contacts import demo as contacts_demo
 from meetings import demo as meetings_demo
 from referrals import demo as referrals_demo
 from schools import demo as schools_demo
+from stats import demo as stats_demo
 
 
 class Command(BaseCommand):
@@ -41,6 +43,8 @@ class Command(BaseCommand):
             contacts_demo.load(users)
             meetings_demo.load(users)
             referrals_demo.load(users)
+            audit_demo.load(users)
+            stats_demo.load(users)
             self.stdout.write("Demo data loaded.")
         self.stdout.write(self.style.SUCCESS("Demo logins (one password for all):"))
         self.stdout.write(f"  password: {DEMO_PASSWORD}")
