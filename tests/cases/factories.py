@@ -24,7 +24,8 @@ TODAY = timezone.localdate()
 
 
 def make_personnummer(birth_date: datetime.date) -> str:
-    return pnr.fictional(birth_date, f"{next(_serial) % 1000:03d}")
+    # Serials run 001–999: "000" is not a valid number.
+    return pnr.fictional(birth_date, f"{next(_serial) % 999 + 1:03d}")
 
 
 def years_before(years: int, days: int = 0) -> datetime.date:
