@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 STAMP := $(VENV)/.installed-$(shell cksum requirements-dev.lock | cut -d' ' -f1)
 PG_URL ?= postgres://postgres@127.0.0.1:5432/sspf
+PORT ?= 8000
 
 .PHONY: venv run test test-postgres test-browser lint format messages check-deploy lock clean
 
@@ -17,12 +18,13 @@ $(STAMP): requirements-dev.lock
 
 venv: $(STAMP)
 
-## run: install, create development secrets, migrate, load demo data, serve on :8000
+## run: install, create development secrets, migrate, load demo data, serve on :$(PORT)
+##      (another port: make run PORT=8080)
 run: $(STAMP)
 	$(PY) -m sspf.dev_env
 	$(PY) manage.py migrate --verbosity 0
 	$(PY) manage.py seed_demo --if-empty
-	$(PY) manage.py runserver 127.0.0.1:8000
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 ## test: the whole suite on SQLite (browser tests included when Chromium is installed)
 test: $(STAMP)

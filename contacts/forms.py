@@ -1,6 +1,7 @@
 import datetime
 
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -98,6 +99,23 @@ class ContactForm(HiddenErrorsOnTop, forms.Form):
         for name in self.COUNTS:
             self.fields[name].widget.attrs.update({"inputmode": "numeric", "min": 0})
 
+    GROUP_ONLY = [*COUNTS, "age_band", "themes"]
+    NAMED_ONLY = ["case", "personnummer"]
+
+    def full_clean(self):
+        """The part of the form for the kind not chosen is hidden on the page: its fields are
+        ignored, not validated (a disabled field takes its initial value, not the posted one),
+        so a bad number left in the hidden named part cannot block a group contact."""
+        named = self.is_bound and self.data.get("mode") == "named"
+        ignored = self.GROUP_ONLY if named else self.NAMED_ONLY
+        for name in ignored:
+            self.fields[name].disabled = True
+        try:
+            super().full_clean()
+        finally:
+            for name in ignored:
+                self.fields[name].disabled = False
+
     def clean(self):
         data = super().clean()
         for name in self.COUNTS:
@@ -131,3 +149,70 @@ class PlaceForm(forms.Form):
 
 def now_for_input():
     return timezone.localtime().replace(second=0, microsecond=0)
+
+
+class ContactCorrectForm(forms.Form):
+    """Rättelse of a contact: the facts of the meeting, and for a group its head counts."""
+
+    occurred_at = DateTimeField(label=_("When"), earliest=FIRST_CONTACT_DAY)
+    place = ModelChoiceField(label=_("Place"), queryset=Place.objects.none())
+    kind = forms.ChoiceField(label=_("Kind of contact"), choices=Contact.Kind.choices)
+    school = ModelChoiceField(
+        label=_("School (optional)"), queryset=School.objects.filter(active=True), required=False
+    )
+    girls = forms.IntegerField(label=_("Girls"), min_value=0, max_value=500)
+    boys = forms.IntegerField(label=_("Boys"), min_value=0, max_value=500)
+    others = forms.IntegerField(label=_("Other"), min_value=0, max_value=500)
+    not_recorded = forms.IntegerField(label=_("Not recorded"), min_value=0, max_value=500)
+    age_band = forms.ChoiceField(
+        label=_("Age band"), required=False, choices=[("", "—")] + Contact.AgeBand.choices
+    )
+    themes = forms.MultipleChoiceField(
+        label=_("Themes"),
+        choices=Contact.Theme.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    note = forms.CharField(
+        label=_("Note (optional)"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    reason = forms.CharField(
+        label=_("What was wrong? (optional)"),
+        required=False,
+        max_length=1000,
+        help_text=_("Kept in the history. Do not name anyone."),
+    )
+
+    def __init__(self, *args, contact: Contact, **kwargs):
+        kwargs.setdefault(
+            "initial",
+            {
+                "occurred_at": timezone.localtime(contact.occurred_at),
+                "place": contact.place_id,
+                "kind": contact.kind,
+                "school": contact.school_id,
+                "girls": contact.girls,
+                "boys": contact.boys,
+                "others": contact.others,
+                "not_recorded": contact.not_recorded,
+                "age_band": contact.age_band,
+                "themes": contact.themes,
+                "note": contact.note,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        self.fields["place"].queryset = Place.objects.filter(
+            Q(active=True) | Q(pk=contact.place_id)
+        )
+        if contact.is_named:
+            for name in ContactForm.GROUP_ONLY:
+                del self.fields[name]
+        for name in ContactForm.COUNTS:
+            if name in self.fields:
+                self.fields[name].widget.attrs.update({"inputmode": "numeric", "min": 0})
+
+    def values(self) -> dict:
+        return {k: v for k, v in self.cleaned_data.items() if k != "reason"}

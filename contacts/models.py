@@ -102,6 +102,17 @@ class Contact(AccessDetails, models.Model):
     # One per form shown: a second submit of the same form finds the first contact.
     client_token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Voided (makulerad): kept with its history, counted nowhere (contacts/services.py).
+    voided_at = models.DateTimeField(null=True, blank=True, editable=False)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    void_reason = EncryptedTextField(_("reason"), blank=True, null=True)
 
     class Meta:
         ordering = ["-occurred_at", "-id"]
@@ -126,6 +137,8 @@ class Contact(AccessDetails, models.Model):
             )
         ]
 
+    COUNTS = ["girls", "boys", "others", "not_recorded"]
+
     def __str__(self):
         return f"contact {self.pk}"
 
@@ -136,3 +149,33 @@ class Contact(AccessDetails, models.Model):
     @property
     def head_count(self) -> int:
         return self.girls + self.boys + self.others + self.not_recorded
+
+    @property
+    def is_voided(self) -> bool:
+        return self.voided_at is not None
+
+
+class ContactRevision(models.Model):
+    """Rättelse: one correction or voiding of a contact, with the values it had before
+    (encrypted: a previous note is as sensitive as the note). The contact holds the current
+    values, which the statistics count; this table keeps the original."""
+
+    class Change(models.TextChoices):
+        CORRECTED = "corrected", _("Corrected")
+        VOIDED = "voided", _("Voided")
+
+    contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="revisions")
+    change = models.CharField(max_length=10, choices=Change.choices)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    changed_at = models.DateTimeField(auto_now_add=True)
+    previous = EncryptedTextField(blank=True)  # JSON: field name -> value before the change
+    reason = EncryptedTextField(blank=True)
+    row_key = RowKeyField()
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+
+    def __str__(self):
+        return f"contact revision {self.pk}"

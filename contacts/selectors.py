@@ -3,7 +3,7 @@
 import datetime
 
 from django.db.models import Case as When_
-from django.db.models import Count, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models import Count, IntegerField, Prefetch, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, TruncWeek
 from django.http import Http404
 from django.utils import timezone
@@ -13,7 +13,7 @@ from audit.access import log_access, log_denied
 from cases import access
 from cases.models import Case, YoungPerson
 from cases.selectors import identity_for, person_by_number
-from contacts.models import Contact
+from contacts.models import Contact, ContactRevision
 
 NIGHT_STARTS, NIGHT_ENDS = 18, 6  # 18:00–05:59 counts as night
 
@@ -62,7 +62,11 @@ def contact_for_reading(user: User, pk: int) -> Contact:
     only when the user reads that case now."""
     contact = (
         Contact.objects.select_related("place", "school", "young_person", "case", "recorded_by")
-        .prefetch_related("co_workers", "young_person__names")
+        .prefetch_related(
+            "co_workers",
+            "young_person__names",
+            Prefetch("revisions", queryset=ContactRevision.objects.select_related("changed_by")),
+        )
         .filter(pk=pk)
         .first()
     )
@@ -146,7 +150,11 @@ def night_and_weekend_overview(user: User, *, weeks: int = 8, today=None) -> lis
         )
 
     rows = (
-        Contact.objects.filter(organisation_id=user.organisation_id, occurred_at__date__gte=since)
+        Contact.objects.filter(
+            organisation_id=user.organisation_id,
+            occurred_at__date__gte=since,
+            voided_at__isnull=True,
+        )
         .annotate(hour=hour, weekday=weekday)
         .filter(Q(hour__gte=NIGHT_STARTS) | Q(hour__lt=NIGHT_ENDS) | Q(weekday__gte=6))
         .annotate(week=TruncWeek("occurred_at", tzinfo=tz))

@@ -1,18 +1,27 @@
 import uuid
 
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from audit.access import log_denied
 from contacts import selectors, services
-from contacts.forms import ContactFilterForm, ContactForm, PlaceForm, now_for_input
-from contacts.models import Place
-from sspf.forms import apply_service_errors
+from contacts.forms import (
+    ContactCorrectForm,
+    ContactFilterForm,
+    ContactForm,
+    PlaceForm,
+    now_for_input,
+)
+from contacts.models import Contact, Place
+from sspf import revisions
+from sspf.once import run_once
 from sspf.pages import paginate, run_service
+from sspf.revisions import VoidForm
 from stats.disclosure import suppress_rows
 
 
@@ -42,21 +51,22 @@ def contact_new(request):
             if data["young_person"] is None:
                 form.add_error("personnummer", str(services.CANNOT_NAME))
         if form.is_valid():
-            try:
-                contact, created = services.contact_record(by=request.user, **data)
-            except ValidationError as error:
-                apply_service_errors(form, error)
-            else:
-                messages.success(
-                    request,
-                    _("The contact is recorded.")
-                    if created
-                    else _("The contact was already recorded."),
-                )
+            # The form's own token is its one-time token: sent again (Back and Save), it leads
+            # to the contact it recorded.
+            go_to = run_once(
+                request,
+                form,
+                lambda: services.contact_record(by=request.user, **data)[0],
+                _("The contact is recorded."),
+                lambda contact: reverse("contacts:detail", args=[contact.pk]),
+                token=data["client_token"],
+                then=reverse("contacts:new"),
+            )
+            if go_to is not None:
                 # The next page load clears the browser's draft: a flag in the session, not in
                 # the URL, so that a login after an expired session never clears a new draft.
-                request.session["contact_saved"] = contact.pk
-                return redirect("contacts:new")
+                request.session["contact_saved"] = True
+                return redirect(go_to)
     saved = request.session.pop("contact_saved", None) if request.method == "GET" else None
     return render(request, "contacts/form.html", {"form": form, "saved": saved})
 
@@ -73,7 +83,94 @@ def contact_list(request):
 @login_required
 def contact_detail(request, pk):
     contact = selectors.contact_for_reading(request.user, pk)
-    return render(request, "contacts/detail.html", {"contact": contact})
+    saved = request.session.pop("contact_saved", None)
+    return render(
+        request,
+        "contacts/detail.html",
+        {
+            "contact": contact,
+            "saved": saved,
+            "history": _history(contact),
+            "may_correct": services.may_correct(request.user, contact),
+            "correction_open": services.correction_open(contact),
+        },
+    )
+
+
+def _history(contact) -> list[dict]:
+    return [
+        {
+            "revision": revision,
+            "previous": revisions.describe(
+                Contact, revision.previous, {"themes": Contact.Theme.choices}
+            ),
+        }
+        for revision in contact.revisions.all()
+    ]
+
+
+def _contact_to_change(request, pk):
+    """The contact, when the user reads it (else 404) and may change it (else 403)."""
+    contact = selectors.contact_for_reading(request.user, pk)
+    if not services.may_correct(request.user, contact):
+        log_denied(request.user, Contact, pk, obj=contact)
+        raise PermissionDenied
+    return contact
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contact_correct(request, pk):
+    contact = _contact_to_change(request, pk)
+    form = ContactCorrectForm(request.POST or None, contact=contact)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and run_service(
+            request,
+            form,
+            lambda: services.contact_correct(
+                by=request.user,
+                contact=contact,
+                reason=form.cleaned_data["reason"],
+                **form.values(),
+            ),
+            _("The contact is corrected. The earlier values are kept in its history."),
+        )
+    ):
+        return redirect("contacts:detail", pk=contact.pk)
+    return render(
+        request,
+        "contacts/correct.html",
+        {
+            "contact": contact,
+            "form": form,
+            "correction_open": services.correction_open(contact),
+            "days": settings.SSPF_CORRECTION_DAYS,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contact_void(request, pk):
+    """The confirmation page before voiding, and the voiding itself."""
+    contact = _contact_to_change(request, pk)
+    form = VoidForm(request.POST or None)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and run_service(
+            request,
+            form,
+            lambda: services.contact_void(
+                by=request.user, contact=contact, reason=form.cleaned_data["reason"]
+            ),
+            _("The contact is voided. It is kept in the history and counted nowhere."),
+        )
+    ):
+        return redirect("contacts:detail", pk=contact.pk)
+    return render(request, "contacts/void.html", {"contact": contact, "form": form})
 
 
 @login_required

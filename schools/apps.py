@@ -8,8 +8,9 @@ class SchoolsConfig(AppConfig):
 
     def ready(self):
         from audit.registry import register
-        from schools.models import Assignment, School, SchoolVisit
+        from schools.models import Assignment, School, SchoolVisit, VisitRevision
 
         register(School)
         register(Assignment)
         register(SchoolVisit)
+        register(VisitRevision)

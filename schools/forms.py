@@ -5,10 +5,29 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, User
 from schools.models import Assignment, School, SchoolVisit
-from sspf.forms import DateField, ModelChoiceField
+from sspf.forms import DateField, HiddenErrorsOnTop, ModelChoiceField
+from sspf.once import OnceForm
 
 
-class VisitForm(forms.Form):
+class VisitForm(HiddenErrorsOnTop, OnceForm, forms.Form):
+    """Nothing is preselected: one tap on an untouched form records nothing, the officer
+    chooses the date and the purpose. The one-time token makes Back and Save find the visit
+    already recorded."""
+
+    date = DateField(label=_("Date of the visit"))
+    purpose = forms.ChoiceField(
+        label=_("Purpose"), choices=[("", _("Choose a purpose"))] + SchoolVisit.Purpose.choices
+    )
+    note = forms.CharField(
+        label=_("Note (optional)"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Only your police colleagues can read the note. Do not name pupils."),
+    )
+
+
+class VisitCorrectForm(forms.Form):
     date = DateField(label=_("Date of the visit"))
     purpose = forms.ChoiceField(label=_("Purpose"), choices=SchoolVisit.Purpose.choices)
     note = forms.CharField(
@@ -18,10 +37,21 @@ class VisitForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Only your police colleagues can read the note. Do not name pupils."),
     )
+    reason = forms.CharField(
+        label=_("What was wrong? (optional)"),
+        required=False,
+        max_length=1000,
+        help_text=_("Kept in the history. Do not name anyone."),
+    )
 
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("initial", {"date": timezone.localdate()})
+    def __init__(self, *args, visit: SchoolVisit, **kwargs):
+        kwargs.setdefault(
+            "initial", {"date": visit.date, "purpose": visit.purpose, "note": visit.note}
+        )
         super().__init__(*args, **kwargs)
+
+    def values(self) -> dict:
+        return {k: v for k, v in self.cleaned_data.items() if k != "reason"}
 
 
 class PersonChoiceField(ModelChoiceField):

@@ -124,6 +124,17 @@ class SchoolVisit(models.Model):
     note = EncryptedTextField(_("note"), blank=True)
     row_key = RowKeyField()
     created_at = models.DateTimeField(auto_now_add=True)
+    # Voided (makulerad): kept with its history, counted nowhere (schools/services.py).
+    voided_at = models.DateTimeField(null=True, blank=True, editable=False)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    void_reason = EncryptedTextField(_("reason"), blank=True, null=True)
 
     class Meta:
         ordering = ["-date", "-id"]
@@ -137,6 +148,35 @@ class SchoolVisit(models.Model):
     @property
     def term(self) -> Term:
         return Term.of(self.date)
+
+    @property
+    def is_voided(self) -> bool:
+        return self.voided_at is not None
+
+
+class VisitRevision(models.Model):
+    """Rättelse: one correction or voiding of a school visit, with the values it had before
+    (encrypted, like the note). The visit holds the current values, which coverage counts."""
+
+    class Change(models.TextChoices):
+        CORRECTED = "corrected", _("Corrected")
+        VOIDED = "voided", _("Voided")
+
+    visit = models.ForeignKey(SchoolVisit, on_delete=models.PROTECT, related_name="revisions")
+    change = models.CharField(max_length=10, choices=Change.choices)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    changed_at = models.DateTimeField(auto_now_add=True)
+    previous = EncryptedTextField(blank=True)  # JSON: field name -> value before the change
+    reason = EncryptedTextField(blank=True)
+    row_key = RowKeyField()
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+
+    def __str__(self):
+        return f"visit revision {self.pk}"
 
 
 class SchoolUserObjectPermission(UserObjectPermissionBase):

@@ -9,7 +9,13 @@ from django.http import Http404
 
 from accounts.models import User
 from audit.access import log_access, log_denied
-from schools.models import Assignment, School, SchoolUserObjectPermission, SchoolVisit
+from schools.models import (
+    Assignment,
+    School,
+    SchoolUserObjectPermission,
+    SchoolVisit,
+    VisitRevision,
+)
 from schools.terms import Term
 
 
@@ -50,7 +56,7 @@ def my_schools(user: User, today: datetime.date) -> QuerySet[School]:
         .order_by("kind", "user__last_name", "user__first_name")
     )
     visits = SchoolVisit.objects.filter(
-        date__gte=this_term.previous().start, date__lte=today
+        date__gte=this_term.previous().start, date__lte=today, voided_at__isnull=True
     ).select_related("officer")
     return (
         School.objects.filter(active=True)
@@ -89,6 +95,9 @@ def visit_for_reading(user: User, pk: int, today: datetime.date) -> SchoolVisit:
     """One visit with its note; the read is logged, a refusal too."""
     visit = (
         SchoolVisit.objects.select_related("school", "officer", "officer__organisation")
+        .prefetch_related(
+            Prefetch("revisions", queryset=VisitRevision.objects.select_related("changed_by"))
+        )
         .filter(pk=pk, school__in=schools_for(user, today))
         .first()
     )
@@ -143,7 +152,10 @@ def coverage(today: datetime.date, *, term_count: int = 4) -> CoverageTable:
     for index, term in enumerate(terms):
         annotations[f"visited_{index}"] = Exists(
             SchoolVisit.objects.filter(
-                school=OuterRef("pk"), date__gte=term.start, date__lte=term.end
+                school=OuterRef("pk"),
+                date__gte=term.start,
+                date__lte=term.end,
+                voided_at__isnull=True,
             )
         )
     schools = School.objects.filter(active=True).annotate(**annotations).order_by("name")

@@ -2,14 +2,16 @@
 
 import datetime
 
-from django.core.exceptions import ValidationError
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
 from accounts.models import Organisation, User
-from schools.models import Assignment, School, SchoolVisit
+from schools.models import Assignment, School, SchoolVisit, VisitRevision
+from sspf import revisions
 from sspf.permissions import require
 
 
@@ -95,6 +97,81 @@ def visit_log(
     return SchoolVisit.objects.create(
         school=school, officer=by, date=date, purpose=purpose, note=note
     )
+
+
+def may_correct_visit(user: User, visit: SchoolVisit) -> bool:
+    """The officer who recorded the visit, or a coordinator of their organisation."""
+    return revisions.may_change(
+        user, recorded_by_id=visit.officer_id, organisation_id=visit.officer.organisation_id
+    )
+
+
+def visit_correction_open(visit: SchoolVisit) -> bool:
+    return timezone.now() <= revisions.correction_deadline(visit.created_at)
+
+
+def _locked_visit(by: User, visit: SchoolVisit) -> SchoolVisit:
+    if not may_correct_visit(by, visit):
+        raise PermissionDenied("schools.correct_schoolvisit")
+    visit = SchoolVisit.objects.select_for_update().get(pk=visit.pk)
+    if visit.is_voided:
+        raise ValidationError(_("This visit is voided and cannot be changed."))
+    return visit
+
+
+@transaction.atomic
+def visit_correct(
+    *,
+    by: User,
+    visit: SchoolVisit,
+    date: datetime.date,
+    purpose: str,
+    note: str = "",
+    reason: str = "",
+) -> SchoolVisit:
+    """Rättelse within SSPF_CORRECTION_DAYS of recording; the earlier values are kept in a
+    VisitRevision, coverage counts the new ones."""
+    visit = _locked_visit(by, visit)
+    if not visit_correction_open(visit):
+        raise ValidationError(
+            _("A visit can be corrected for %(days)s days after it was recorded. Void it instead.")
+            % {"days": settings.SSPF_CORRECTION_DAYS}
+        )
+    if date > timezone.localdate():
+        raise ValidationError({"date": _("The visit cannot be dated in the future.")})
+    if purpose not in SchoolVisit.Purpose.values:
+        raise ValidationError({"purpose": _("Choose a purpose.")})
+    changed = revisions.changed_values(visit, {"date": date, "purpose": purpose, "note": note})
+    if not changed:
+        raise ValidationError(_("Nothing was changed."))
+    VisitRevision.objects.create(
+        visit=visit,
+        change=VisitRevision.Change.CORRECTED,
+        changed_by=by,
+        previous=revisions.snapshot(visit, changed),
+        reason=reason,
+    )
+    for name, value in changed.items():
+        setattr(visit, name, value)
+    visit.save(update_fields=list(changed))
+    return visit
+
+
+@transaction.atomic
+def visit_void(*, by: User, visit: SchoolVisit, reason: str) -> SchoolVisit:
+    """Makulering at any time, with a reason: the visit stays with its history, and no
+    coverage or follow-up counts it."""
+    visit = _locked_visit(by, visit)
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the visit is voided.")})
+    VisitRevision.objects.create(
+        visit=visit, change=VisitRevision.Change.VOIDED, changed_by=by, reason=reason
+    )
+    visit.voided_at = timezone.now()
+    visit.voided_by = by
+    visit.void_reason = reason
+    visit.save(update_fields=["voided_at", "voided_by", "void_reason"])
+    return visit
 
 
 def _check_person_fits(user: User, kind: str) -> None:

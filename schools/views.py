@@ -1,16 +1,28 @@
+from django.conf import settings
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from audit.access import log_denied
 from schools import selectors, services
-from schools.forms import AssignmentFilterForm, AssignmentForm, EndAssignmentForm, VisitForm
-from schools.models import Assignment
+from schools.forms import (
+    AssignmentFilterForm,
+    AssignmentForm,
+    EndAssignmentForm,
+    VisitCorrectForm,
+    VisitForm,
+)
+from schools.models import Assignment, SchoolVisit
 from schools.terms import Term
+from sspf import revisions
 from sspf.csvexport import csv_response
+from sspf.once import run_once
 from sspf.pages import paginate, run_service
+from sspf.revisions import VoidForm
 
 
 @login_required
@@ -62,24 +74,98 @@ def school_detail(request, pk):
 def visit_new(request, pk):
     school = selectors.school_for_reading(request.user, pk, timezone.localdate())
     form = VisitForm(request.POST or None)
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and run_service(
+    if request.method == "POST" and form.is_valid():
+        go_to = run_once(
             request,
             form,
-            lambda: services.visit_log(by=request.user, school=school, **form.cleaned_data),
+            lambda: services.visit_log(by=request.user, school=school, **form.service_data()),
             _("Visit to %(school)s recorded.") % {"school": school.name},
+            lambda visit: reverse("schools:visit_detail", args=[visit.pk]),
+            then=f"{reverse('schools:mine')}#school-{school.pk}",
         )
-    ):
-        return redirect(f"{reverse('schools:mine')}#school-{school.pk}")
+        if go_to is not None:
+            return redirect(go_to)
     return render(request, "schools/visit_form.html", {"school": school, "form": form})
 
 
 @login_required
 def visit_detail(request, pk):
     visit = selectors.visit_for_reading(request.user, pk, timezone.localdate())
-    return render(request, "schools/visit_detail.html", {"visit": visit})
+    history = [
+        {"revision": revision, "previous": revisions.describe(SchoolVisit, revision.previous)}
+        for revision in visit.revisions.all()
+    ]
+    return render(
+        request,
+        "schools/visit_detail.html",
+        {
+            "visit": visit,
+            "history": history,
+            "may_correct": services.may_correct_visit(request.user, visit),
+            "correction_open": services.visit_correction_open(visit),
+        },
+    )
+
+
+def _visit_to_change(request, pk):
+    """The visit, when the user reads it (else 404) and may change it (else 403)."""
+    visit = selectors.visit_for_reading(request.user, pk, timezone.localdate())
+    if not services.may_correct_visit(request.user, visit):
+        log_denied(request.user, SchoolVisit, pk, obj=visit)
+        raise PermissionDenied
+    return visit
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def visit_correct(request, pk):
+    visit = _visit_to_change(request, pk)
+    form = VisitCorrectForm(request.POST or None, visit=visit)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and run_service(
+            request,
+            form,
+            lambda: services.visit_correct(
+                by=request.user, visit=visit, reason=form.cleaned_data["reason"], **form.values()
+            ),
+            _("The visit is corrected. The earlier values are kept in its history."),
+        )
+    ):
+        return redirect("schools:visit_detail", pk=visit.pk)
+    return render(
+        request,
+        "schools/visit_correct.html",
+        {
+            "visit": visit,
+            "form": form,
+            "correction_open": services.visit_correction_open(visit),
+            "days": settings.SSPF_CORRECTION_DAYS,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def visit_void(request, pk):
+    """The confirmation page before voiding, and the voiding itself."""
+    visit = _visit_to_change(request, pk)
+    form = VoidForm(request.POST or None)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and run_service(
+            request,
+            form,
+            lambda: services.visit_void(
+                by=request.user, visit=visit, reason=form.cleaned_data["reason"]
+            ),
+            _("The visit is voided. It is kept in the history and counted nowhere."),
+        )
+    ):
+        return redirect("schools:visit_detail", pk=visit.pk)
+    return render(request, "schools/visit_void.html", {"visit": visit, "form": form})
 
 
 @login_required

@@ -78,7 +78,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "sspf.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "sspf.middleware.SwedishByDefaultLocaleMiddleware",  # not the browser's Accept-Language
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -203,6 +203,12 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL") or "sspf@localhost"
 
 # Schools: the agreement asks for two contact police officers per school.
 SSPF_POLICE_CONTACTS_PER_SCHOOL = envint("SSPF_POLICE_CONTACTS_PER_SCHOOL", 2)
+
+# Contacts and school visits: the recorder (or their coordinator) may correct one for this many
+# days after it was recorded; voiding (with a reason) stays possible at any time.
+SSPF_CORRECTION_DAYS = envint("SSPF_CORRECTION_DAYS", 14)
+if SSPF_CORRECTION_DAYS < 0:
+    raise ImproperlyConfigured("SSPF_CORRECTION_DAYS cannot be negative.")
 
 # Cases: from this age the young person's own consent is required (DESIGN §4).
 SSPF_OWN_CONSENT_AGE = envint("SSPF_OWN_CONSENT_AGE", 15)

@@ -66,7 +66,9 @@ def target_lines(year: int) -> list[TargetLine]:
 def coverage(year: int) -> list[dict]:
     """Per term: active schools, schools visited by their contact police, the share."""
     schools = School.objects.filter(active=True).count()
-    visited = SchoolVisit.objects.filter(date__year=year, school__active=True).aggregate(
+    visited = SchoolVisit.objects.filter(
+        date__year=year, school__active=True, voided_at__isnull=True
+    ).aggregate(
         **{
             f"term{half}": Count(
                 "school",

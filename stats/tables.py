@@ -181,7 +181,7 @@ def _fact_cases():
 
 
 def _live_named_contacts(recorded_by=None):
-    contacts = Contact.objects.filter(young_person__isnull=False)
+    contacts = Contact.objects.filter(young_person__isnull=False, voided_at__isnull=True)
     if recorded_by is not None:
         contacts = contacts.filter(recorded_by=recorded_by)
     return Source(
@@ -534,7 +534,7 @@ def _group_head_counts(split, year, recorded_by):
     """Anonymous group contacts: the head counts per gender, summed in the database."""
     first, last = _span(split, year)
     contacts = Contact.objects.filter(
-        young_person__isnull=True, occurred_at__date__range=(first, last)
+        young_person__isnull=True, occurred_at__date__range=(first, last), voided_at__isnull=True
     )
     if recorded_by is not None:
         contacts = contacts.filter(recorded_by=recorded_by)

@@ -1,6 +1,7 @@
 import csv
 import datetime
 import io
+import uuid
 
 import pytest
 from django.db import connection
@@ -65,7 +66,7 @@ def test_an_officer_logs_a_visit_and_coverage_shows_it(client, coordinator, cove
     client.force_login(petra)
     client.post(
         f"/schools/{covered['b'].pk}/visits/new/",
-        {"date": TODAY.isoformat(), "purpose": "class_visit"},
+        {"date": TODAY.isoformat(), "purpose": "class_visit", "form_token": str(uuid.uuid4())},
     )
     client.force_login(coordinator)
     html = client.get("/schools/coverage/").content.decode()

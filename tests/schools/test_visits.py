@@ -1,4 +1,5 @@
 import datetime
+import uuid
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -15,7 +16,12 @@ NOTE = "Rektor oroad över grupp vid busshållplatsen"
 
 
 def post_visit(client, school, **data):
-    payload = {"date": TODAY.isoformat(), "purpose": "leadership_advice", "note": NOTE}
+    payload = {
+        "date": TODAY.isoformat(),
+        "purpose": "leadership_advice",
+        "note": NOTE,
+        "form_token": str(uuid.uuid4()),
+    }
     payload.update(data)
     return client.post(f"/schools/{school.pk}/visits/new/", payload)
 

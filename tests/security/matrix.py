@@ -139,6 +139,20 @@ POLICIES: dict[str, Policy | list[Policy]] = {
         ),
         only({}, 404, kwargs=lambda w: {"pk": w["visit_out"].pk}, scope="out of scope"),
     ],
+    # Correcting and voiding a visit: the officer who recorded it (or a coordinator of their
+    # organisation, not in the world); those who cannot read the visit get 404.
+    "schools:visit_correct": [
+        only(
+            {"school_police": 200}, 404, kwargs=lambda w: {"pk": w["visit_in"].pk}, scope="in scope"
+        ),
+        only({}, 404, kwargs=lambda w: {"pk": w["visit_out"].pk}, scope="out of scope"),
+    ],
+    "schools:visit_void": [
+        only(
+            {"school_police": 200}, 404, kwargs=lambda w: {"pk": w["visit_in"].pk}, scope="in scope"
+        ),
+        only({}, 404, kwargs=lambda w: {"pk": w["visit_out"].pk}, scope="out of scope"),
+    ],
     "schools:coverage": only(COORDINATOR_ONLY, 403),
     "schools:coverage_csv": only(COORDINATOR_ONLY, 403),
     "schools:assignments": only(COORDINATOR_ONLY, 403),
@@ -193,6 +207,25 @@ POLICIES: dict[str, Policy | list[Policy]] = {
     "contacts:list": signed_in(),
     "contacts:new": only({"field_worker": 200}, 403),
     "contacts:detail": [
+        only(
+            {"field_worker": 200, "coordinator": 200},
+            404,
+            kwargs=lambda w: {"pk": w["contact_in"].pk},
+            scope="in scope",
+        ),
+        only({}, 404, kwargs=lambda w: {"pk": w["contact_out"].pk}, scope="out of scope"),
+    ],
+    # Correcting and voiding: the recorder and their organisation's coordinator.
+    "contacts:correct": [
+        only(
+            {"field_worker": 200, "coordinator": 200},
+            404,
+            kwargs=lambda w: {"pk": w["contact_in"].pk},
+            scope="in scope",
+        ),
+        only({}, 404, kwargs=lambda w: {"pk": w["contact_out"].pk}, scope="out of scope"),
+    ],
+    "contacts:void": [
         only(
             {"field_worker": 200, "coordinator": 200},
             404,

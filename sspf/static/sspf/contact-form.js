@@ -1,40 +1,57 @@
 // The contact form keeps what was typed in this browser tab (sessionStorage) until it is
 // saved, so an expired session or a lost connection loses nothing: after logging in again
-// the form comes back filled in. It also shows only the part for the chosen kind of record
-// and lets a double tap send the form only once.
+// the form comes back filled in, marked as a restored draft with a button to discard it.
+// The draft carries the form's one-time token, so it is restored only as the same form: sent
+// after it was already saved, the server shows the contact it recorded instead of a second
+// one. A saved form (or a discarded draft) is deleted from the browser. The script also shows
+// only the part for the chosen kind of record and lets a double tap send the form only once.
 (function () {
   "use strict";
+  var cleared = document.querySelector("[data-draft-clear]");
+  if (cleared) {
+    try { sessionStorage.removeItem(cleared.getAttribute("data-draft-clear")); } catch (e) { /* off */ }
+  }
   var form = document.querySelector("form[data-draft]");
   if (!form) { return; }
   var key = form.getAttribute("data-draft");
   var skip = ["csrfmiddlewaretoken"];
+  var notice = document.querySelector(".draft-notice");
 
   function fields() {
     return Array.prototype.filter.call(form.elements, function (el) {
-      return el.name && skip.indexOf(el.name) === -1 && el.type !== "submit";
+      return el.name && skip.indexOf(el.name) === -1 && el.type !== "submit" && el.type !== "button";
     });
+  }
+
+  function idOf(el) {
+    return el.type === "checkbox" || el.type === "radio" ? el.name + "=" + el.value : el.name;
   }
 
   function save() {
     var data = {};
     fields().forEach(function (el) {
-      var id = el.type === "checkbox" || el.type === "radio" ? el.name + "=" + el.value : el.name;
-      data[id] = el.type === "checkbox" || el.type === "radio" ? el.checked : el.value;
+      data[idOf(el)] = el.type === "checkbox" || el.type === "radio" ? el.checked : el.value;
     });
     try { sessionStorage.setItem(key, JSON.stringify(data)); } catch (e) { /* full or off */ }
   }
 
+  function forget() {
+    try { sessionStorage.removeItem(key); } catch (e) { /* nothing to clear */ }
+  }
+
   function restore() {
     var raw = null;
-    try { raw = sessionStorage.getItem(key); } catch (e) { return; }
-    if (!raw) { return; }
-    var data = JSON.parse(raw);
+    try { raw = sessionStorage.getItem(key); } catch (e) { return false; }
+    if (!raw) { return false; }
+    var data;
+    try { data = JSON.parse(raw); } catch (e) { forget(); return false; }
     fields().forEach(function (el) {
-      var id = el.type === "checkbox" || el.type === "radio" ? el.name + "=" + el.value : el.name;
+      var id = idOf(el);
       if (!(id in data)) { return; }
       if (el.type === "checkbox" || el.type === "radio") { el.checked = data[id]; }
       else { el.value = data[id]; }
     });
+    return true;
   }
 
   function showMode() {
@@ -45,11 +62,15 @@
   }
 
   if (form.hasAttribute("data-saved")) {
-    try { sessionStorage.removeItem(key); } catch (e) { /* nothing to clear */ }
-  } else if (!form.querySelector(".field-error, .error-summary")) {
-    restore();
-  } else {
-    save();  // the server's answer (with the input) is the newest draft
+    forget();
+  } else if (form.querySelector(".field-error, .error-summary")) {
+    save();  // the server's answer (with the input) is the newest draft of this form
+  } else if (restore() && notice) {
+    notice.hidden = false;
+    notice.querySelector("button").addEventListener("click", function () {
+      forget();
+      window.location.replace(window.location.pathname);  // a new, empty form
+    });
   }
   showMode();
   form.addEventListener("input", save);
@@ -58,5 +79,10 @@
     save();
     var button = form.querySelector("button[type=submit]");
     window.setTimeout(function () { button.disabled = true; }, 0);
+  });
+  // Back to this page from the browser's cache: the button may be pressed again (the server
+  // then shows what the form already recorded).
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted) { form.querySelector("button[type=submit]").disabled = false; }
   });
 }());
