@@ -34,7 +34,9 @@ class Meeting(AccessDetails, models.Model):
         HELD = "held", _("Held")
         CANCELLED = "cancelled", pgettext_lazy("meeting", "Cancelled")
 
-    level = models.CharField(pgettext_lazy("meeting", "level"), max_length=20, choices=Level.choices)
+    level = models.CharField(
+        pgettext_lazy("meeting", "level"), max_length=20, choices=Level.choices
+    )
     date = models.DateField(_("date"))
     starts_at = models.TimeField(_("starts"))
     ends_at = models.TimeField(_("ends"))
