@@ -8,7 +8,8 @@ from audit import findings
 from audit.models import ReviewSample
 from audit.selectors import ACTIONS, logged_types
 from audit.services import LARGEST_SEED
-from sspf.forms import LARGEST_ID, DateField, ModelChoiceField
+from sspf.forms import LARGEST_ID, DateField, HiddenErrorsOnTop, ModelChoiceField
+from sspf.once import OnceForm
 from sspf.personnummer import PersonnummerFormField
 
 
@@ -66,7 +67,7 @@ class PersonSearchForm(forms.Form):
     personnummer = PersonnummerFormField(label=_("Young person's personal identity number"))
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(HiddenErrorsOnTop, OnceForm, forms.Form):
     period_start = DateField(label=_("Period from"))
     period_end = DateField(label=_("Period until"))
     per_organisation = forms.IntegerField(

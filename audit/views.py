@@ -30,6 +30,7 @@ from audit.forms import (
 )
 from audit.models import Review, ReviewSample, VerificationRun
 from sspf.csvexport import csv_response
+from sspf.once import run_once
 from sspf.pages import paginate, run_service
 
 PER_PAGE = 50
@@ -185,7 +186,7 @@ def person_extract(request, pk):
     """ "Who has read this person's record" as a printable page (GDPR art. 15)."""
     person = _person(pk)
     period, since, until = _period(request, default_year=True)
-    rows = list(selectors.person_extract(person, since, until))
+    rows = selectors.person_extract_rows(person, since, until)
     log_audit_read(request.user, person, _export("extract", since, until))
     return render(
         request,
@@ -207,7 +208,7 @@ def person_extract(request, pk):
 def person_extract_csv(request, pk):
     person = _person(pk)
     _form, since, until = _period(request, default_year=True)
-    rows = [entry_row(entry) for entry in selectors.person_extract(person, since, until)]
+    rows = [entry_row(entry) for entry in selectors.person_extract_rows(person, since, until)]
     log_audit_read(request.user, person, _export("extract_csv", since, until))
     return csv_response(f"registerutdrag-person-{person.pk}.csv", [_csv_header(), *rows])
 
@@ -270,14 +271,15 @@ def finding_list(request):
 def review_list(request):
     form = ReviewForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        review = run_service(
+        go_to = run_once(
             request,
             form,
-            lambda: services.review_draw(by=request.user, **form.cleaned_data),
+            lambda: services.review_draw(by=request.user, **form.service_data()),
             _("The sample is drawn. Assess each entry, then close the review."),
+            lambda review: reverse("audit:review", args=[review.pk]),
         )
-        if review:
-            return redirect("audit:review", review.pk)
+        if go_to is not None:
+            return redirect(go_to)
     page, query = paginate(request, selectors.reviews(), 25)
     return render(request, "audit/reviews.html", {"form": form, "page": page, "query": query})
 

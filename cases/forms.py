@@ -22,6 +22,7 @@ from sspf.forms import (
     ModelChoiceField,
     ModelMultipleChoiceField,
 )
+from sspf.once import OnceForm
 from sspf.personnummer import PersonnummerFormField
 
 CHOOSE = [("", "—")]
@@ -33,7 +34,7 @@ class SearchPersonForm(forms.Form):
     )
 
 
-class SignalForm(forms.Form):
+class SignalForm(HiddenErrorsOnTop, OnceForm, forms.Form):
     """Aktualisering: the person and the case. The same form whether the number is known or
     not, so that it tells nobody who is registered (DESIGN §4)."""
 
@@ -103,7 +104,7 @@ class NumberSearchForm(forms.Form):
     )
 
 
-class NoteForm(HiddenErrorsOnTop, OwnCategoryForm):
+class NoteForm(HiddenErrorsOnTop, OnceForm, OwnCategoryForm):
     text = forms.CharField(label=_("Journal note"), widget=forms.Textarea(attrs={"rows": 6}))
     category = forms.ChoiceField(
         label=_("Kind of information"),
@@ -121,7 +122,7 @@ class NoteForm(HiddenErrorsOnTop, OwnCategoryForm):
     )
 
 
-class PlanItemForm(OwnCategoryForm):
+class PlanItemForm(HiddenErrorsOnTop, OnceForm, OwnCategoryForm):
     goal = forms.CharField(label=_("Goal"), widget=forms.Textarea(attrs={"rows": 2}))
     action = forms.CharField(label=_("Action"), widget=forms.Textarea(attrs={"rows": 2}))
     responsible_organisation = ModelChoiceField(
@@ -147,7 +148,7 @@ class FollowUpForm(forms.Form):
     )
 
 
-class MemberForm(forms.Form):
+class MemberForm(HiddenErrorsOnTop, OnceForm, forms.Form):
     user = ModelChoiceField(
         label=_("Person"),
         queryset=User.objects.filter(is_active=True)
@@ -164,14 +165,14 @@ class MemberForm(forms.Form):
         )
 
 
-class GuardianForm(forms.Form):
+class GuardianForm(HiddenErrorsOnTop, OnceForm, forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     relation = forms.ChoiceField(label=_("Relation"), choices=CHOOSE + Guardian.Relation.choices)
     has_custody = forms.BooleanField(label=_("Has custody"), required=False, initial=True)
     phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
 
 
-class ConsentForm(forms.Form):
+class ConsentForm(HiddenErrorsOnTop, OnceForm, forms.Form):
     party = forms.ChoiceField(label=_("Consenting party"))
     organisations = ModelMultipleChoiceField(
         label=_("Organisations that may exchange information"),
@@ -249,7 +250,7 @@ class CloseForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
-class DisclosureForm(forms.Form):
+class DisclosureForm(HiddenErrorsOnTop, OnceForm, forms.Form):
     organisation = ModelChoiceField(
         label=_("To organisation"), queryset=Organisation.objects.filter(active=True)
     )

@@ -31,6 +31,7 @@ from cases.forms import (
     WithdrawForm,
 )
 from cases.models import Case, CaseMember, Disclosure
+from sspf.once import run_once
 from sspf.pages import paginate, run_service
 
 
@@ -52,15 +53,26 @@ def _form_page(request, form, *, case, title, button, intro="", danger=False):
 def _case_form(
     request, case, form, *, service, success, title, button, next_url=None, intro="", danger=False
 ):
-    """A one-form page on a case: the service gets the actor and the form's data."""
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and run_service(
-            request, form, lambda: service(by=request.user, **form.cleaned_data), success
-        )
-    ):
-        return redirect(next_url or reverse("cases:detail", args=[case.pk]))
+    """A one-form page on a case: the service gets the actor and the form's data. A form that
+    creates something (a OnceForm) makes it once per token: sent again, it leads to the page
+    that shows it."""
+    next_url = next_url or reverse("cases:detail", args=[case.pk])
+    if request.method == "POST" and form.is_valid():
+        if "form_token" in form.fields:
+            go_to = run_once(
+                request,
+                form,
+                lambda: service(by=request.user, **form.service_data()),
+                success,
+                lambda _made: next_url,
+            )
+        else:
+            done = run_service(
+                request, form, lambda: service(by=request.user, **form.cleaned_data), success
+            )
+            go_to = next_url if done else None
+        if go_to is not None:
+            return redirect(go_to)
     return _form_page(
         request, form, case=case, title=title, button=button, intro=intro, danger=danger
     )
@@ -113,20 +125,21 @@ def case_new(request):
     step = request.POST.get("step")
     form = SignalForm(request.POST if step == "create" else None)
     if step == "create" and form.is_valid():
-        data = dict(form.cleaned_data)
+        data = form.service_data()
         person = {name: data.pop(name) for name in SignalForm.PERSON_FIELDS}
         person["school"] = data.get("school")
         selectors.person_by_number(request.user, number)
-        case = run_service(
+        go_to = run_once(
             request,
             form,
             lambda: services.signal_register_for_number(
                 by=request.user, personnummer=number, person=person, **data
             ),
             _("The signal is registered."),
+            lambda case: reverse("cases:detail", args=[case.pk]),
         )
-        if case:
-            return redirect("cases:detail", case.pk)
+        if go_to is not None:
+            return redirect(go_to)
     return render(request, "cases/new.html", {"search": search, "form": form, "number": number})
 
 
@@ -157,7 +170,7 @@ def note_new(request, pk):
             corrects = selectors.note_for_correction(
                 request.user, case, form.cleaned_data["corrects"]
             )
-        if run_service(
+        go_to = run_once(
             request,
             form,
             lambda: services.note_write(
@@ -168,8 +181,10 @@ def note_new(request, pk):
                 corrects=corrects,
             ),
             _("The note is saved."),
-        ):
-            return redirect("cases:detail", case.pk)
+            lambda _note: reverse("cases:detail", args=[case.pk]),
+        )
+        if go_to is not None:
+            return redirect(go_to)
     return _form_page(
         request,
         form,
@@ -187,17 +202,16 @@ def note_new(request, pk):
 def team(request, pk):
     case = selectors.case_for_writing(request.user, pk, "manage_team")
     form = MemberForm(request.POST or None)
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and run_service(
+    if request.method == "POST" and form.is_valid():
+        go_to = run_once(
             request,
             form,
-            lambda: services.member_add(by=request.user, case=case, **form.cleaned_data),
+            lambda: services.member_add(by=request.user, case=case, **form.service_data()),
             _("The team member is added."),
+            lambda _member: reverse("cases:team", args=[case.pk]),
         )
-    ):
-        return redirect("cases:team", case.pk)
+        if go_to is not None:
+            return redirect(go_to)
     return render(
         request,
         "cases/team.html",
@@ -215,16 +229,18 @@ def consents(request, pk):
         request.POST or None, case=case, guardians=[g for g in guardians if g.has_custody]
     )
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        if run_service(
+        data = form.service_data()
+        go_to = run_once(
             request,
             form,
             lambda: services.consent_record(
                 by=request.user, case=case, guardian=data.pop("party"), **data
             ),
             _("The consent is recorded."),
-        ):
-            return redirect("cases:consents", case.pk)
+            lambda _consent: reverse("cases:consents", args=[case.pk]),
+        )
+        if go_to is not None:
+            return redirect(go_to)
     log_access(request.user, case, {"page": "consents"})  # guardians' names are shown
     return render(
         request,

@@ -7,7 +7,8 @@ from cases import access
 from cases.models import CaseUserObjectPermission, Category, PlanItem, category_of
 from meetings.models import Attendance, Level
 from schools.models import School
-from sspf.forms import DateField, ModelChoiceField, ModelMultipleChoiceField
+from sspf.forms import DateField, HiddenErrorsOnTop, ModelChoiceField, ModelMultipleChoiceField
+from sspf.once import OnceForm
 
 
 class TimeInput(forms.TimeInput):
@@ -17,7 +18,7 @@ class TimeInput(forms.TimeInput):
         super().__init__(format="%H:%M", **kwargs)
 
 
-class MeetingForm(forms.Form):
+class MeetingForm(HiddenErrorsOnTop, OnceForm, forms.Form):
     level = forms.ChoiceField(label=pgettext_lazy("meeting", "Level"), choices=Level.choices)
     case = ModelChoiceField(
         label=_("Case (network meetings only)"),
@@ -53,7 +54,7 @@ class MeetingForm(forms.Form):
         self.fields["case"].label_from_instance = lambda case: case.reference
 
 
-class InviteForm(forms.Form):
+class InviteForm(HiddenErrorsOnTop, OnceForm, forms.Form):
     user = ModelChoiceField(label=_("Person"), queryset=None)
 
     def __init__(self, *args, meeting, **kwargs):
@@ -74,7 +75,7 @@ class InviteForm(forms.Form):
         )
 
 
-class AgendaItemForm(forms.Form):
+class AgendaItemForm(HiddenErrorsOnTop, OnceForm, forms.Form):
     topic = forms.CharField(label=_("Topic"), max_length=500)
 
 
@@ -95,13 +96,13 @@ class MinutesForm(forms.Form):
             )
 
 
-class GroupDecisionForm(forms.Form):
+class GroupDecisionForm(HiddenErrorsOnTop, OnceForm, forms.Form):
     text = forms.CharField(
         label=_("Decision"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
     )
 
 
-class PlanDecisionForm(forms.Form):
+class PlanDecisionForm(HiddenErrorsOnTop, OnceForm, forms.Form):
     """A network meeting's decision: a commitment in the case's plan."""
 
     goal = forms.CharField(

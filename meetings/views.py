@@ -29,6 +29,7 @@ from meetings.forms import (
     PlanDecisionForm,
 )
 from meetings.models import Attendance
+from sspf.once import run_once
 from sspf.pages import paginate, run_service
 
 
@@ -48,15 +49,26 @@ def _form_page(request, meeting, form, *, title, button, intro="", danger=False)
 
 
 def _meeting_form(request, meeting, form, *, service, success, title, button, **page):
-    """A one-form page on a meeting: the service gets the actor and the form's data."""
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and run_service(
-            request, form, lambda: service(by=request.user, **form.cleaned_data), success
-        )
-    ):
-        return redirect("meetings:detail", meeting.pk)
+    """A one-form page on a meeting: the service gets the actor and the form's data. A form
+    that creates something (a OnceForm) makes it once per token: sent again, it leads to the
+    meeting that shows it."""
+    if request.method == "POST" and form.is_valid():
+        meeting_url = reverse("meetings:detail", args=[meeting.pk])
+        if "form_token" in form.fields:
+            go_to = run_once(
+                request,
+                form,
+                lambda: service(by=request.user, **form.service_data()),
+                success,
+                lambda _made: meeting_url,
+            )
+        else:
+            done = run_service(
+                request, form, lambda: service(by=request.user, **form.cleaned_data), success
+            )
+            go_to = meeting_url if done else None
+        if go_to is not None:
+            return redirect(go_to)
     return _form_page(request, meeting, form, title=title, button=button, **page)
 
 
@@ -78,14 +90,15 @@ def meeting_new(request):
         initial = {"level": "network", "case": request.GET["case"]}
     form = MeetingForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
-        meeting = run_service(
+        go_to = run_once(
             request,
             form,
-            lambda: services.meeting_create(by=request.user, **form.cleaned_data),
+            lambda: services.meeting_create(by=request.user, **form.service_data()),
             _("The meeting is convened."),
+            lambda meeting: reverse("meetings:detail", args=[meeting.pk]),
         )
-        if meeting:
-            return redirect("meetings:detail", meeting.pk)
+        if go_to is not None:
+            return redirect(go_to)
     return render(request, "meetings/new.html", {"form": form})
 
 

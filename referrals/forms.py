@@ -8,6 +8,7 @@ from cases import access as case_access
 from cases.models import YoungPerson
 from referrals.models import Referral, ReferralActivity
 from sspf.forms import DateField, HiddenErrorsOnTop, ModelChoiceField
+from sspf.once import OnceForm
 from sspf.personnummer import PersonnummerFormField
 
 CHOOSE = [("", "—")]
@@ -15,7 +16,7 @@ CHOOSE = [("", "—")]
 EARLIEST_OFFENCE = datetime.date(2000, 1, 1)
 
 
-class ReferralForm(forms.Form):
+class ReferralForm(HiddenErrorsOnTop, OnceForm, forms.Form):
     """The sender's form for both kinds; the fields of the other kind are left out."""
 
     receiver = ModelChoiceField(label=_("Receiving service"), queryset=Organisation.objects.none())
@@ -157,7 +158,7 @@ class ConsentForm(forms.Form):
     )
 
 
-class ActivityForm(forms.Form):
+class ActivityForm(HiddenErrorsOnTop, OnceForm, forms.Form):
     kind = forms.ChoiceField(label=_("What was done"))
     date = DateField(label=_("Date"), earliest=EARLIEST_OFFENCE)
     note = forms.CharField(

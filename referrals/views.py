@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -18,6 +19,7 @@ from referrals.forms import (
     ReferralForm,
 )
 from referrals.models import Referral
+from sspf.once import run_once
 from sspf.pages import paginate, run_service
 
 TITLES = {
@@ -46,17 +48,26 @@ def _referral_form(
 ):
     """A one-form page of one party on a referral: the service gets the actor, the referral
     and the form's data (with the status the page showed, for the compare-and-set)."""
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and run_service(
-            request,
-            form,
-            lambda: service(by=request.user, referral=referral, **form.cleaned_data),
-            success,
-        )
-    ):
-        return redirect("referrals:detail", referral.pk)
+    if request.method == "POST" and form.is_valid():
+        referral_url = reverse("referrals:detail", args=[referral.pk])
+        if "form_token" in form.fields:  # it creates something: once per token
+            go_to = run_once(
+                request,
+                form,
+                lambda: service(by=request.user, referral=referral, **form.service_data()),
+                success,
+                lambda _made: referral_url,
+            )
+        else:
+            done = run_service(
+                request,
+                form,
+                lambda: service(by=request.user, referral=referral, **form.cleaned_data),
+                success,
+            )
+            go_to = referral_url if done else None
+        if go_to is not None:
+            return redirect(go_to)
     return _form_page(
         request, form, referral=referral, title=title, button=button, intro=intro, danger=danger
     )
@@ -120,14 +131,15 @@ def referral_new(request, kind):
     if request.method == "POST" and form.is_valid():
         if form.cleaned_data["personnummer"]:
             person_by_number(request.user, form.cleaned_data["personnummer"])  # logs the lookup
-        referral = run_service(
+        go_to = run_once(
             request,
             form,
-            lambda: services.referral_create(by=request.user, kind=kind, **form.cleaned_data),
+            lambda: services.referral_create(by=request.user, kind=kind, **form.service_data()),
             _("The referral is saved as a draft. Check it and send it."),
+            lambda referral: reverse("referrals:detail", args=[referral.pk]),
         )
-        if referral:
-            return redirect("referrals:detail", referral.pk)
+        if go_to is not None:
+            return redirect(go_to)
     return render(
         request,
         "referrals/new.html",

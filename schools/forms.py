@@ -10,11 +10,11 @@ from sspf.once import OnceForm
 
 
 class VisitForm(HiddenErrorsOnTop, OnceForm, forms.Form):
-    """Nothing is preselected: one tap on an untouched form records nothing, the officer
-    chooses the date and the purpose. The one-time token makes Back and Save find the visit
-    already recorded."""
+    """The purpose is not preselected: one tap on an untouched form records nothing, the
+    officer chooses it (the date starts at today). The one-time token makes Back and Save find
+    the visit already recorded."""
 
-    date = DateField(label=_("Date of the visit"))
+    date = DateField(label=_("Date of the visit"), initial=timezone.localdate)
     purpose = forms.ChoiceField(
         label=_("Purpose"), choices=[("", _("Choose a purpose"))] + SchoolVisit.Purpose.choices
     )

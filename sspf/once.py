@@ -81,3 +81,18 @@ def run_once(request, form, action, success, url_of, *, token=None, then=None):
             raise
     messages.info(request, _("This form was already saved. Here is what it recorded."))
     return done.url
+
+
+def sent_before(request) -> str | None:
+    """For a form whose validation itself would refuse a second send (a unique name): the
+    address of what this user's earlier send of the same token made, checked before the form
+    is validated, with the same message as run_once gives; else None."""
+    try:
+        token = uuid.UUID(request.POST.get("form_token", ""))
+    except ValueError:
+        return None
+    done = FormSubmission.objects.filter(token=token, user=request.user).first()
+    if done is None:
+        return None
+    messages.info(request, _("This form was already saved. Here is what it recorded."))
+    return done.url

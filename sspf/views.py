@@ -11,6 +11,7 @@ from cases.selectors import expiring_consents
 # Each app's part of the home page: a function of the request returning None or a dict with
 # "template" and that template's context (as `panel`).
 HOME_PANELS = [
+    "schools.home.panel",
     "meetings.home.panel",
     "referrals.home.panel",
     "audit.home.panel",

@@ -2,7 +2,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from sspf.forms import DateField
+from sspf.forms import DateField, HiddenErrorsOnTop
+from sspf.once import OnceForm
 from stats import tables
 from stats.models import Target, TargetValue
 
@@ -46,13 +47,13 @@ class FollowUpForm(forms.Form):
         self.fields["year"].choices = year_choices()
 
 
-class TargetForm(forms.ModelForm):
+class TargetForm(HiddenErrorsOnTop, OnceForm, forms.ModelForm):
     class Meta:
         model = Target
         fields = ["name", "baseline_year", "baseline_value", "yearly_change", "direction"]
 
 
-class TargetValueForm(forms.ModelForm):
+class TargetValueForm(HiddenErrorsOnTop, OnceForm, forms.ModelForm):
     entered_on = DateField(label=_("date entered"))
 
     class Meta:

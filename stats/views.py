@@ -1,11 +1,12 @@
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from sspf.csvexport import csv_response
-from sspf.pages import run_service
+from sspf.once import run_once, sent_before
 from stats import charts, followup, selectors, services
 from stats.forms import FollowUpForm, TableForm, TargetForm, TargetValueForm
 from stats.models import Target
@@ -137,13 +138,17 @@ def targets(request):
     if request.method == "POST":
         if not may_add:
             raise PermissionDenied
-        if form.is_valid() and run_service(
+        if again := sent_before(request):  # the name is taken now: by this very form
+            return redirect(again)
+        go_to = form.is_valid() and run_once(
             request,
             form,
-            lambda: services.target_create(by=request.user, **form.cleaned_data),
+            lambda: services.target_create(by=request.user, **form.service_data()),
             _("The target is added."),
-        ):
-            return redirect("stats:targets")
+            lambda _target: reverse("stats:targets"),
+        )
+        if go_to:
+            return redirect(go_to)
     return render(
         request,
         "stats/targets.html",
@@ -163,17 +168,19 @@ def targets(request):
 def target_value_new(request, pk):
     target = get_object_or_404(Target, pk=pk)
     form = TargetValueForm(request.POST or None)
-    if (
+    go_to = (
         request.method == "POST"
         and form.is_valid()
-        and run_service(
+        and run_once(
             request,
             form,
             lambda: services.target_value_record(
-                by=request.user, target=target, **form.cleaned_data
+                by=request.user, target=target, **form.service_data()
             ),
             _("The value is recorded."),
+            lambda _value: reverse("stats:targets"),
         )
-    ):
-        return redirect("stats:targets")
+    )
+    if go_to:
+        return redirect(go_to)
     return render(request, "stats/target_value.html", {"form": form, "target": target})

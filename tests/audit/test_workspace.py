@@ -268,3 +268,24 @@ class TestQueryBudgets:
         self.more_reads(town, 30)
         many = self.queries(auditor, url, django_assert_max_num_queries, budget, **params)
         assert few == many
+
+
+def test_the_compiled_extract_gives_the_querysets_rows_for_every_person_and_period(town, reads):
+    """person_extract_rows runs SQL compiled once with sentinel values: the rows must be the
+    ones the queryset gives, for each person in turn and with or without a period."""
+    import datetime
+
+    from audit import selectors
+
+    today = datetime.date.today()
+    periods = [(None, None), (today - datetime.timedelta(days=30), today), (today, None)]
+    seen = 0
+    for _round in range(2):  # the second round runs on the cached SQL only
+        for person in (town["ellinor"], town["nils"]):
+            for since, until in periods:
+                expected = list(selectors.person_extract(person, since, until))
+                assert selectors.person_extract_rows(person, since, until) == expected
+                seen += len(expected)
+    assert seen > 0
+    tomorrow = today + datetime.timedelta(days=1)
+    assert selectors.person_extract_rows(town["ellinor"], tomorrow, tomorrow) == []

@@ -13,6 +13,7 @@ from audit import services
 from audit.access import log_access
 from audit.models import LogEntry, Review, ReviewSample
 from tests.audit.conftest import page_as
+from tests.once import post_form
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +21,8 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def review(town, reads):
     today = timezone.localdate().isoformat()
-    response = page_as(town["gustav"]).post(
+    response = post_form(
+        page_as(town["gustav"]),
         reverse("audit:reviews"),
         {"period_start": today, "period_end": today, "per_organisation": 2},
     )
@@ -61,7 +63,8 @@ def test_the_sample_is_reproducible_from_its_seed(town, review):
 
 def test_the_same_seed_through_the_page_draws_the_same_sample(town, review):
     today = timezone.localdate().isoformat()
-    page_as(town["gustav"]).post(
+    post_form(
+        page_as(town["gustav"]),
         reverse("audit:reviews"),
         {"period_start": today, "period_end": today, "per_organisation": 2, "seed": review.seed},
     )

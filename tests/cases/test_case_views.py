@@ -10,6 +10,7 @@ from audit.models import LogEntry
 from cases import services
 from cases.models import Case, Consent, Note, YoungPerson
 from tests.cases.factories import make_case, make_consent, make_note, make_person, make_personnummer
+from tests.once import post_form, token_on
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
@@ -17,7 +18,7 @@ TODAY = timezone.localdate()
 
 class TestRegisterSignal:
     def search(self, client, number):
-        return client.post("/cases/new/", {"step": "search", "personnummer": number})
+        return post_form(client, "/cases/new/", {"step": "search", "personnummer": number})
 
     def create(self, client, number, organisations, **extra):
         data = {
@@ -30,7 +31,9 @@ class TestRegisterSignal:
             "risk_factors": ["truancy", "risky_peers"],
         }
         data.update(extra)
-        return client.post("/cases/new/", data)
+        if "form_token" in data:
+            return client.post("/cases/new/", data)
+        return post_form(client, "/cases/new/", data)
 
     def test_a_new_person_and_case(self, client, team, organisations):
         number = make_personnummer(datetime.date(2010, 5, 17))
@@ -59,8 +62,9 @@ class TestRegisterSignal:
     def test_a_resent_form_opens_no_second_case(self, client, team, organisations):
         number = make_personnummer(datetime.date(2010, 5, 17))
         client.force_login(team["coordinator"])
-        first = self.create(client, number, organisations)
-        again = self.create(client, number, organisations)
+        token = token_on(self.search(client, number).content.decode())
+        first = self.create(client, number, organisations, form_token=token)
+        again = self.create(client, number, organisations, form_token=token)  # Back, Save
         assert first["Location"] == again["Location"]
         assert Case.objects.count() == 1
 
@@ -158,7 +162,7 @@ class TestConsentInput:
             "valid_from": TODAY.isoformat(),
         }
         payload.update(data)
-        return client.post(f"/cases/{case.pk}/consents/", payload)
+        return post_form(client, f"/cases/{case.pk}/consents/", payload)
 
     def test_end_before_start(self, client, team, case, organisations):
         client.force_login(team["coordinator"])
@@ -244,7 +248,8 @@ class TestNotes:
         self, client, team, consented_case
     ):
         client.force_login(team["school"])
-        response = client.post(
+        response = post_form(
+            client,
             f"/cases/{consented_case.pk}/notes/new/",
             {"text": "Eleven var frånvarande hela veckan", "category": "school"},
         )
@@ -257,7 +262,8 @@ class TestNotes:
     def test_a_correction_refers_to_the_old_note(self, client, team, notes):
         old = notes["school"]
         client.force_login(team["school"])
-        client.post(
+        post_form(
+            client,
             f"/cases/{old.case_id}/notes/new/",
             {
                 "text": "Rättelse: frånvaron gällde två dagar",
@@ -271,7 +277,8 @@ class TestNotes:
 
     def test_only_the_writing_organisation_corrects(self, client, team, notes):
         client.force_login(team["school"])
-        response = client.post(
+        response = post_form(
+            client,
             f"/cases/{notes['police'].case_id}/notes/new/",
             {"text": "x", "category": "school", "corrects": notes["police"].pk},
         )
@@ -283,7 +290,8 @@ class TestNotes:
 
     def test_nobody_corrects_a_note_they_cannot_read(self, client, team, notes):
         client.force_login(team["school"])
-        response = client.post(
+        response = post_form(
+            client,
             f"/cases/{notes['social'].case_id}/notes/new/",
             {"text": "x", "category": "school", "corrects": notes["social"].pk},
         )
@@ -396,7 +404,7 @@ class TestTeamAndPlan:
     ):
         newcomer = make_user("school_staff")
         client.force_login(team["coordinator"])
-        client.post(f"/cases/{case.pk}/team/", {"user": newcomer.pk, "role": "mentor"})
+        post_form(client, f"/cases/{case.pk}/team/", {"user": newcomer.pk, "role": "mentor"})
         member = case.members.get(user=newcomer)
         page = client.get(f"/cases/{case.pk}/team/{member.pk}/remove/").content.decode()
         assert "förlorar åtkomsten till ärendet direkt" in page
@@ -414,7 +422,8 @@ class TestTeamAndPlan:
         self, client, team, consented_case, organisations
     ):
         client.force_login(team["social"])
-        client.post(
+        post_form(
+            client,
             f"/cases/{consented_case.pk}/plan/new/",
             {
                 "goal": "Närvaro",
@@ -438,7 +447,8 @@ class TestTeamAndPlan:
         self, client, team, case, organisations, make_user
     ):
         client.force_login(team["coordinator"])
-        page = client.post(
+        page = post_form(
+            client,
             f"/cases/{case.pk}/plan/new/",
             {
                 "goal": "Närvaro",
@@ -454,7 +464,8 @@ class TestTeamAndPlan:
 
     def test_guardian_added_through_the_page(self, client, team, case):
         client.force_login(team["coordinator"])
-        client.post(
+        post_form(
+            client,
             f"/cases/{case.pk}/guardians/new/",
             {"name": "Lisa Berg", "relation": "mother", "has_custody": "on"},
         )
@@ -466,7 +477,7 @@ def test_administrators_and_auditors_never_join_a_team(client, team, case, make_
     for role in ("administrator", "auditor"):
         outsider = make_user(role)
         client.force_login(team["coordinator"])
-        page = client.post(f"/cases/{case.pk}/team/", {"user": outsider.pk, "role": "other"})
+        page = post_form(client, f"/cases/{case.pk}/team/", {"user": outsider.pk, "role": "other"})
         assert not case.members.filter(user=outsider).exists()
         assert "Välj ett giltigt alternativ" in page.content.decode()
         with pytest.raises(Exception, match="aldrig i ärenden"):

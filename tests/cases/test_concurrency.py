@@ -4,6 +4,7 @@ member make one membership, each request answered without a server error (issue 
 
 import datetime
 import threading
+import uuid
 
 import pytest
 from django.db import connection
@@ -55,6 +56,7 @@ def test_eight_simultaneous_registrations_open_one_case(roles, make_user):
         "family_name": "Bergqvist",
         "gender": "girl",
         "signal_source": "school",
+        "form_token": str(uuid.uuid4()),  # one form sent eight times: one case
     }
     codes = at_once(coordinator, [lambda c: c.post("/cases/new/", form)] * THREADS)
     assert codes == [302] * THREADS
@@ -69,7 +71,11 @@ def test_eight_simultaneous_additions_make_one_member(roles, make_user, organisa
         person=make_person(), owner=organisations["social_services"], coordinator=coordinator
     )
     form = {"user": mentor.pk, "role": "mentor"}
-    codes = at_once(coordinator, [lambda c: c.post(f"/cases/{case.pk}/team/", form)] * THREADS)
+    codes = at_once(
+        coordinator,  # eight forms (eight tokens), each sent once
+        [lambda c: c.post(f"/cases/{case.pk}/team/", {**form, "form_token": uuid.uuid4()})]
+        * THREADS,
+    )
     # One addition lands (a redirect); the others are told the person is already on the team.
     assert sorted(codes) == [200] * (THREADS - 1) + [302]
     assert CaseMember.objects.filter(case=case, user=mentor).count() == 1

@@ -26,6 +26,7 @@ from tests.cases.factories import (
     make_personnummer,
     name_person,
 )
+from tests.once import post_form
 
 pytestmark = pytest.mark.django_db
 NOW = timezone.localtime().replace(second=0, microsecond=0)
@@ -384,7 +385,8 @@ def test_a_contact_read_under_a_disclosure_is_flagged(client, people, place, org
     contact = Contact.objects.get()
     assert contact_page(client, people["police"], contact) is None
     client.force_login(people["coordinator"])
-    response = client.post(
+    response = post_form(
+        client,
         f"/cases/{case.pk}/disclosures/new/",
         {
             "organisation": organisations["police"].pk,

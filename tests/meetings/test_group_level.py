@@ -10,6 +10,7 @@ from meetings import services
 from meetings.models import AgendaItem, Decision, Level
 from meetings.screening import has_personnummer
 from tests.meetings.conftest import convene
+from tests.once import post_form
 
 
 def test_an_operational_item_that_links_a_case_is_refused_by_the_service(
@@ -55,7 +56,8 @@ def test_the_agenda_page_cannot_sneak_a_case_onto_an_operational_item(
     client, people, operational_meeting, shared_case
 ):
     client.force_login(people["coordinator"])
-    response = client.post(
+    response = post_form(
+        client,
         reverse("meetings:item_new", args=[operational_meeting.pk]),
         {"topic": "Oro vid Resecentrum", "case": shared_case.pk},
     )

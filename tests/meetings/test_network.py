@@ -11,6 +11,7 @@ from cases.models import ConsentCategory, PlanItem
 from meetings import services
 from meetings.models import Attendance, FollowUp
 from tests.meetings.conftest import convene
+from tests.once import post_form
 
 
 def _page(client, user, url):
@@ -23,7 +24,7 @@ def test_inviting_a_leisure_worker_the_consent_excludes_is_refused_with_the_reas
 ):
     client.force_login(people["coordinator"])
     url = reverse("meetings:invite", args=[network_meeting.pk])
-    response = client.post(url, {"user": people["leisure_staff"].pk})
+    response = post_form(client, url, {"user": people["leisure_staff"].pk})
     page = response.content.decode()
     assert response.status_code == 200
     assert "Fritid (Leisure) is not covered by the consent of:" in page
@@ -56,8 +57,10 @@ def test_a_covered_team_member_is_invited_and_answers_on_the_home_page(
     client, people, network_meeting
 ):
     client.force_login(people["coordinator"])
-    client.post(
-        reverse("meetings:invite", args=[network_meeting.pk]), {"user": people["school_police"].pk}
+    post_form(
+        client,
+        reverse("meetings:invite", args=[network_meeting.pk]),
+        {"user": people["school_police"].pk},
     )
     home = _page(client, people["school_police"], reverse("home")).content.decode()
     assert "Invitations" in home and network_meeting.case.reference in home
@@ -154,7 +157,8 @@ def test_a_decision_becomes_a_plan_item_on_the_case_and_the_next_meeting(
     )
     client.force_login(people["coordinator"])
     due = datetime.date.today() + datetime.timedelta(days=40)
-    response = client.post(
+    response = post_form(
+        client,
         reverse("meetings:decision_new", args=[network_meeting.pk, item.pk]),
         {
             "goal": "Full närvaro i maj",

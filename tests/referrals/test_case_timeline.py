@@ -9,6 +9,7 @@ from audit.models import LogEntry
 from cases.models import Case, CaseMember
 from referrals.models import Referral
 from tests.cases.factories import make_case, make_consent, make_guardian, make_person
+from tests.once import post_form
 from tests.referrals.conftest import mediation_form, victim_support_form
 
 
@@ -39,7 +40,7 @@ def case(people, organisations, make_user):
 def send_on_case(client, user, case, organisations, **extra):
     client.force_login(user)
     data = mediation_form(organisations, None, personnummer="", case=case.pk, **extra)
-    response = client.post("/referrals/new/mediation/", data)
+    response = post_form(client, "/referrals/new/mediation/", data)
     assert response.status_code == 302, response.context["form"].errors
     referral = Referral.objects.latest("id")
     client.post(f"/referrals/{referral.pk}/send/", {"expected": "draft"})
@@ -82,7 +83,8 @@ def test_a_social_services_referral_stays_with_the_owner(client, people, organis
 
 def test_a_draft_is_not_on_the_timeline(client, people, organisations, case):
     client.force_login(people["police"])
-    client.post(
+    post_form(
+        client,
         "/referrals/new/mediation/",
         mediation_form(organisations, None, personnummer="", case=case.pk),
     )
@@ -98,7 +100,7 @@ def test_a_case_the_sender_does_not_read_cannot_be_chosen(client, people, organi
     )
     client.force_login(people["police"])
     data = mediation_form(organisations, None, personnummer="", case=other.pk)
-    response = client.post("/referrals/new/mediation/", data)
+    response = post_form(client, "/referrals/new/mediation/", data)
     assert "case" in response.context["form"].errors
     assert not Referral.objects.exists()
     assert Case.objects.count() == 2
@@ -118,7 +120,7 @@ def test_a_protected_identity_reaches_the_receiver_as_protected_identity_only(
     )
     client.force_login(people["social"])
     data = victim_support_form(organisations, person.personnummer, contact_name="Kim Ahmadi")
-    client.post("/referrals/new/victim-support/", data)
+    post_form(client, "/referrals/new/victim-support/", data)
     referral = Referral.objects.get()
     assert referral.young_person == person
     client.post(f"/referrals/{referral.pk}/send/", {"expected": "draft"})

@@ -9,6 +9,7 @@ import pytest
 from audit.models import LogEntry
 from referrals.models import Referral, ReferralActivity, ReferralEvent
 from tests.cases.factories import make_personnummer
+from tests.once import post_form
 from tests.referrals.conftest import TODAY, make_referral, mediation_form, victim_support_form
 
 
@@ -31,8 +32,10 @@ def status_of(referral):
 
 def test_a_sent_referral_reaches_the_receiver_and_not_before(client, people, organisations):
     number = make_personnummer(datetime.date(TODAY.year - 16, 5, 1))
-    as_user(client, people["police"]).post(
-        "/referrals/new/mediation/", mediation_form(organisations, number)
+    post_form(
+        as_user(client, people["police"]),
+        "/referrals/new/mediation/",
+        mediation_form(organisations, number),
     )
     referral = Referral.objects.get()
     url = f"/referrals/{referral.pk}/"
@@ -217,8 +220,10 @@ def test_mediation_starts_only_with_every_partys_consent_and_ends_with_the_prose
     response = client.post(f"{url}complete/", {"outcome": "agreement", "agreement_type": "apology"})
     errors = response.context["form"].errors
     assert "outcome" in errors and "prosecutor_informed_on" in errors  # no meeting held yet
-    client.post(f"{url}activities/new/", {"kind": "pre_meeting", "date": day})
-    client.post(f"{url}activities/new/", {"kind": "mediation_meeting", "date": TODAY.isoformat()})
+    post_form(client, f"{url}activities/new/", {"kind": "pre_meeting", "date": day})
+    post_form(
+        client, f"{url}activities/new/", {"kind": "mediation_meeting", "date": TODAY.isoformat()}
+    )
     client.post(
         f"{url}complete/",
         {
@@ -260,8 +265,10 @@ def test_support_is_recorded_and_completed_and_the_sender_sees_each_step(
     client, people, organisations
 ):
     number = make_personnummer(datetime.date(TODAY.year - 17, 2, 1))
-    as_user(client, people["police"]).post(
-        "/referrals/new/victim-support/", victim_support_form(organisations, number)
+    post_form(
+        as_user(client, people["police"]),
+        "/referrals/new/victim-support/",
+        victim_support_form(organisations, number),
     )
     referral = Referral.objects.get()
     url = f"/referrals/{referral.pk}/"
@@ -271,10 +278,13 @@ def test_support_is_recorded_and_completed_and_the_sender_sees_each_step(
     client.post(f"{url}start/", {"expected": "accepted"})
     # Support before the referral was sent cannot be recorded.
     day_before = (TODAY - datetime.timedelta(days=1)).isoformat()
-    response = client.post(f"{url}activities/new/", {"kind": "support_contact", "date": day_before})
+    response = post_form(
+        client, f"{url}activities/new/", {"kind": "support_contact", "date": day_before}
+    )
     assert "date" in response.context["form"].errors
     for note in ("Första samtalet.", "Stöd inför rättegången planeras."):
-        response = client.post(
+        response = post_form(
+            client,
             f"{url}activities/new/",
             {"kind": "support_contact", "date": TODAY.isoformat(), "note": note},
         )

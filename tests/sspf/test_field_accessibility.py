@@ -17,6 +17,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from contacts.models import Place
+from tests.once import post_form
 
 pytestmark = pytest.mark.django_db
 
@@ -104,7 +105,7 @@ def test_login_with_empty_fields_ties_each_error_to_its_input(client):
 
 def test_case_signal_search_ties_help_and_error_to_the_number(client, make_user):
     client.force_login(make_user("coordinator"))
-    response = client.post("/cases/new/", {"step": "search", "personnummer": "123"})
+    response = post_form(client, "/cases/new/", {"step": "search", "personnummer": "123"})
     html = response.content.decode()
     page = Page(html)
     assert_every_description_exists_once(page)
@@ -138,7 +139,22 @@ def test_contact_form_with_errors_ties_each_to_its_input_or_group(client, make_u
     assert "Kontrollsiffran stämmer inte" in text_of(html, "id_personnummer_error")
     # No case and no valid number: the case field gets an error of its own.
     assert_invalid_and_described(page, "id_case", help_text=False)
-    # A checkbox group: no input names an id, the group around them does.
+    # A checkbox group (group contacts only: a named contact ignores the group's fields): no
+    # input names an id, the group around them does.
+    html = client.post(
+        "/contacts/new/",
+        {
+            "client_token": str(uuid.uuid4()),
+            "mode": "group",
+            "kind": "street",
+            "occurred_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+            "place": place.pk,
+            "girls": 2,
+            "themes": ["no-such-theme"],
+        },
+    ).content.decode()
+    page = Page(html)
+    assert_every_description_exists_once(page)
     checkboxes = [attrs for tag, attrs in page.elements if attrs.get("name") == "themes"]
     assert checkboxes and not any("aria-describedby" in box for box in checkboxes)
     groups = [attrs for tag, attrs in page.elements if attrs.get("role") == "group"]

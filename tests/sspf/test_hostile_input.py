@@ -30,6 +30,7 @@ from cases.models import Case, CaseMember, Consent, Note
 from contacts.models import Contact, Place
 from sspf import forms as bounded
 from tests.cases.factories import make_case, make_note, make_person
+from tests.once import post_form
 
 pytestmark = pytest.mark.django_db
 
@@ -83,7 +84,7 @@ def consent(client, case, **data):
         "purpose": "Samverkan",
         "valid_from": TODAY.isoformat(),
     }
-    return client.post(f"/cases/{case.pk}/consents/", {**payload, **data})
+    return post_form(client, f"/cases/{case.pk}/consents/", {**payload, **data})
 
 
 def contact(client, place, **data):
@@ -102,7 +103,8 @@ class TestTheCrashesFromTheProbe:
     def test_a_huge_number_in_a_notes_corrects(self, client, sara, case):
         make_note(case, sara, category="social_services")
         client.force_login(sara)
-        response = client.post(
+        response = post_form(
+            client,
             f"/cases/{case.pk}/notes/new/",
             {"text": "Rättelse", "category": "social_services", "corrects": HUGE},
         )
@@ -159,7 +161,8 @@ class TestMoreOfTheSame:
 
     def test_a_plan_item_due_in_year_one(self, client, sara, case, organisations):
         client.force_login(sara)
-        response = client.post(
+        response = post_form(
+            client,
             f"/cases/{case.pk}/plan/new/",
             {
                 "goal": "Närvaro",

@@ -20,6 +20,7 @@ from contacts import services as contact_services
 from contacts.models import Contact, Place
 from sspf.crypto import DecryptionError
 from tests.cases.factories import make_case, make_note, make_person, make_personnummer
+from tests.once import post_form
 
 # Values the code before row binding wrote (format 1: associated data names the column only),
 # under the test key. Existing databases hold such values; they must keep reading.
@@ -165,7 +166,8 @@ def test_registering_a_person_leaves_no_birth_date_in_the_log(client, make_user,
     born = datetime.date(2010, 5, 17)
     number = make_personnummer(born)
     client.force_login(make_user("coordinator"))
-    response = client.post(
+    response = post_form(
+        client,
         "/cases/new/",
         {
             "step": "create",

@@ -108,7 +108,11 @@ def test_four_concurrent_clients_never_meet_a_locked_database(live_server, make_
             browser.request(f"/cases/{case.pk}/")
             browser.request(
                 f"/cases/{case.pk}/notes/new/",
-                {"text": f"Anteckning {n}", "category": "social_services"},
+                {
+                    "text": f"Anteckning {n}",
+                    "category": "social_services",
+                    "form_token": str(uuid.uuid4()),  # a new form each round
+                },
             )
 
     clients = [(Browser(live_server.url, u), record_contacts) for u in field_workers] + [

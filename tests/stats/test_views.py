@@ -9,6 +9,7 @@ from django.utils import translation
 from contacts.models import Contact, Place
 from sspf.csvexport import BOM
 from stats.models import Target, TargetValue
+from tests.once import post_form
 
 YEAR = datetime.date.today().year
 
@@ -96,7 +97,8 @@ def test_coordinator_adds_a_target_and_its_value_and_the_follow_up_shows_them(
 ):
     coordinator = make_user("coordinator")
     client.force_login(coordinator)
-    response = client.post(
+    response = post_form(
+        client,
         "/stats/targets/",
         {
             "name": "Brott av unga 15–18",
@@ -109,7 +111,8 @@ def test_coordinator_adds_a_target_and_its_value_and_the_follow_up_shows_them(
     assert response.status_code == 302
     target = Target.objects.get()
     year = YEAR - 1
-    response = client.post(
+    response = post_form(
+        client,
         f"/stats/targets/{target.pk}/values/new/",
         {
             "year": year,
@@ -131,7 +134,7 @@ def test_coordinator_adds_a_target_and_its_value_and_the_follow_up_shows_them(
     # Someone without the right sees neither the page nor can add.
     client.force_login(make_user("school_staff"))
     assert client.get("/stats/follow-up/").status_code == 403
-    assert client.post("/stats/targets/", {"name": "X"}).status_code == 403
+    assert post_form(client, "/stats/targets/", {"name": "X"}).status_code == 403
     assert Target.objects.count() == 1
 
 
@@ -144,7 +147,8 @@ def test_a_value_for_a_year_before_the_baseline_is_refused_on_the_form(client, m
         yearly_change=10,
         direction="increase",
     )
-    response = client.post(
+    response = post_form(
+        client,
         f"/stats/targets/{target.pk}/values/new/",
         {"year": 2005, "value": "1", "source": "x", "entered_on": f"{YEAR}-01-15"},
     )
