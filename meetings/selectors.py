@@ -25,6 +25,7 @@ from cases.models import Case, CaseUserObjectPermission, Note, PlanItem
 from cases.selectors import Identity, identity_for
 from contacts.models import Contact
 from meetings.models import AgendaItem, Attendance, Decision, FollowUp, Level, Meeting
+from stats.disclosure import protect
 
 OPEN = [PlanItem.Status.PLANNED, PlanItem.Status.IN_PROGRESS]
 
@@ -460,7 +461,7 @@ def prepare_operational(meeting: Meeting, today=None) -> OperationalPreparation:
         .first()
     )
     since = previous or meeting.date - datetime.timedelta(days=28)
-    contacts = Contact.objects.filter(occurred_at__gte=_day_start(since))
+    contacts = Contact.objects.filter(occurred_at__gte=_day_start(since), voided_at__isnull=True)
     places = list(
         contacts.values("place__name")
         .annotate(
@@ -471,8 +472,15 @@ def prepare_operational(meeting: Meeting, today=None) -> OperationalPreparation:
         )
         .order_by("place__name")
     )
+    # Small counts by gender and place could point at a child: each row is protected as the
+    # statistics are (stats/disclosure.py), with its total as the published margin (the page
+    # shows no column totals, so the rows are independent). None: suppressed.
+    genders = ["girls", "boys", "others", "not_recorded"]
+    threshold = settings.SSPF_SUPPRESSION_THRESHOLD
     for row in places:
-        row["total"] = row["girls"] + row["boys"] + row["others"] + row["not_recorded"]
+        protected = protect([[row[g] or 0 for g in genders]], threshold)
+        row.update({g: protected.shown(("cell", 0, j)) for j, g in enumerate(genders)})
+        row["total"] = protected.shown(("row", 0))
     themes = Counter()
     for row in contacts.exclude(themes=[]).values_list("themes", flat=True):
         themes.update(row)
