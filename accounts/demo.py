@@ -34,6 +34,7 @@ USERS = [
     ("medlare", "Maja", "Medlare", "mediator", "Medlingsverksamheten Norrby"),
     ("stodcentrum", "Stina", "Stöd", "victim_support", "Stödcentrum för unga brottsoffer Norrby"),
     ("granskare", "Gustav", "Granskare", "auditor", "Socialtjänsten Norrby"),
+    ("styrgrupp", "Stella", "Styrgrupp", "steering_group", "Socialtjänsten Norrby"),
     ("admin", "Anna", "Admin", "administrator", "Socialtjänsten Norrby"),
     # More colleagues, so that schools have two contact police officers and two field workers.
     ("kontaktpolis2", "Per", "Polis", "school_police", "Polisen, lokalpolisområde Norrby"),

@@ -1,4 +1,5 @@
-"""The ten roles of SSPF (DESIGN §4). Each is a Django group carrying model permissions.
+"""The roles of SSPF: the ten of DESIGN §4 and the steering group's members (DESIGN §7).
+Each is a Django group carrying model permissions.
 
 The groups themselves are created by a data migration; this module names them for code and UI.
 """
@@ -37,6 +38,11 @@ ROLES = [
         _("Receives referrals to the young-victims support centre."),
     ),
     Role("auditor", _("Auditor"), _("Reviews who has read and changed what.")),
+    Role(
+        "steering_group",
+        _("Steering-group member"),
+        _("Follows the agreement's targets and the gender-disaggregated statistics."),
+    ),
     Role(
         "administrator",
         _("Administrator"),

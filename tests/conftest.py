@@ -19,6 +19,7 @@ HOME_ORGANISATION = {
     "mediator": "mediation",
     "victim_support": "victim_support",
     "auditor": "social_services",
+    "steering_group": "social_services",
     "administrator": "social_services",
 }
 
@@ -34,6 +35,8 @@ ROLE_MIGRATIONS = [
     ("meetings.migrations.0002_role_permissions", "grant"),
     ("referrals.migrations.0002_role_permissions", "grant"),
     ("stats.migrations.0002_role_permissions", "grant"),
+    ("accounts.migrations.0004_steering_group", "create_role"),
+    ("stats.migrations.0004_steering_group", "grant"),
 ]
 
 

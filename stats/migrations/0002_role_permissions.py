@@ -2,8 +2,6 @@ from django.db import migrations
 
 from accounts.role_migrations import role_permissions
 
-# There is no steering-group role: coordinators see the statistics, and administrators may
-# give the permission to a steering group's members (docs/statistics.md).
 PERMISSIONS = {
     "coordinator": ["view_statistics", "add_target", "change_target", "add_targetvalue"],
 }

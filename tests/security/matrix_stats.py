@@ -6,16 +6,15 @@ on the gender view and its CSV; everybody else is refused (403: the pages are no
 
 from tests.security.matrix import COORDINATOR_ONLY, Policy, only  # noqa: F401
 
-OWN_OR_ALL = {"coordinator": 200, "field_worker": 200}
+OWN_OR_ALL = {"coordinator": 200, "field_worker": 200, "steering_group": 200}
+STATISTICS = {"coordinator": 200, "steering_group": 200}
 
 POLICIES: dict = {
     "stats:index": only(OWN_OR_ALL, 403),
     "stats:csv": only(OWN_OR_ALL, 403),
-    "stats:follow_up": only(COORDINATOR_ONLY, 403),
-    "stats:follow_up_csv": only(
-        COORDINATOR_ONLY, 403, url=lambda w: "/stats/follow-up/csv/?year=2020"
-    ),
-    "stats:targets": only(COORDINATOR_ONLY, 403),
+    "stats:follow_up": only(STATISTICS, 403),
+    "stats:follow_up_csv": only(STATISTICS, 403, url=lambda w: "/stats/follow-up/csv/?year=2020"),
+    "stats:targets": only(STATISTICS, 403),
     "stats:target_value_new": only(COORDINATOR_ONLY, 403, kwargs=lambda w: {"pk": w["target"].pk}),
 }
 
