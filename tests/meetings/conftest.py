@@ -20,7 +20,13 @@ def shared_case(people, organisations, school_a_school):
     """A social-services case with a team from school, police and leisure; both guardians and
     the 16-year-old consent for school and police, for every kind of information."""
     case = make_case(
-        person=make_person(age=16, school=school_a_school),
+        person=make_person(
+            age=16,
+            school=school_a_school,
+            given="Elinorea",
+            family="Bergholmsvik",
+            recorded_by=organisations["social_services"],
+        ),
         owner=organisations["social_services"],
         coordinator=people["coordinator"],
         members=[

@@ -36,7 +36,7 @@ def test_the_feed_holds_no_name_and_is_refused_after_revoking(
     assert str(events[0]["summary"]) == f"SSPF: Network meeting {shared_case.reference}"
     assert str(events[0]["location"]) == "Stadshuset, rum 3"
     person = shared_case.young_person
-    for secret in ("Elin", "Berg", person.personnummer, person.personnummer[2:8]):
+    for secret in ("Elinorea", "Bergholmsvik", person.personnummer, person.personnummer[2:8]):
         assert secret not in body
     assert people["school_staff"].last_name not in body
 

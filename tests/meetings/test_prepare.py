@@ -128,7 +128,7 @@ def test_a_case_the_coordinator_no_longer_reads_is_named_by_reference_only(
     client.force_login(people["coordinator"])
     assert client.get(reverse("meetings:prepare", args=[network_meeting.pk])).status_code == 404
     page = client.get(reverse("meetings:prepare_next")).content.decode()
-    assert "Hemligt" not in page and "Elin" not in page
+    assert "Hemligt" not in page and "Elinorea" not in page
 
 
 def test_the_operational_preparation_counts_contacts_by_place_and_gender(

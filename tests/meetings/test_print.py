@@ -17,7 +17,8 @@ def test_the_print_view_has_no_navigation_and_names_only_what_the_reader_may_see
     page = client.get(reverse("meetings:print", args=[network_meeting.pk])).content.decode()
     assert "<nav" not in page and "site-header" not in page and "Log out" not in page
     assert "Skolan" in page and shared_case.reference in page
-    assert "Elin Berg" in page  # through the case's consent, the owner's record of the name
+    # Through the case's consent, the owner's record of the name.
+    assert "Elinorea Bergholmsvik" in page
     assert shared_case.young_person.personnummer not in page
 
 
@@ -25,7 +26,9 @@ def test_a_protected_identity_is_never_printed_not_even_for_the_protecting_organ
     client, people, organisations
 ):
     social = organisations["social_services"]
-    person = make_person(age=15, protected=True, recorded_by=social, given="Kim", family="Dold")
+    person = make_person(
+        age=15, protected=True, recorded_by=social, given="Kimberlina", family="Doldström"
+    )
     case = make_case(
         person=person,
         owner=social,
@@ -40,10 +43,11 @@ def test_a_protected_identity_is_never_printed_not_even_for_the_protecting_organ
         client.force_login(user)
         page = client.get(reverse("meetings:print", args=[meeting.pk])).content.decode()
         assert "Protected identity" in page
-        assert "Kim" not in page and "Dold" not in page
+        assert "Kimberlina" not in page and "Doldström" not in page
     client.force_login(people["coordinator"])
     detail = client.get(reverse("meetings:detail", args=[meeting.pk])).content.decode()
-    assert "Kim Dold" in detail  # on screen the protecting organisation sees its own record
+    # On screen the protecting organisation sees its own record.
+    assert "Kimberlina Doldström" in detail
 
 
 def test_reading_a_meeting_is_logged_with_the_minutes_shown(client, people, network_meeting):
