@@ -28,7 +28,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from cases.models import Case, Consent, Guardian, Note, PersonName, PlanItem, YoungPerson
-from contacts.models import Contact
+from contacts.models import Contact, ContactRevision
 from meetings.models import Meeting
 from referrals.models import Referral
 from stats.models import PurgeRun, StatFact, StatFactRiskFactor
@@ -69,6 +69,13 @@ def month(day) -> datetime.date | None:
 def _token(person: YoungPerson) -> uuid.UUID:
     earlier = StatFact.objects.filter(young_person=person).values_list("person_token", flat=True)
     return earlier.first() or uuid.uuid4()
+
+
+def _keep_contact_facts(contacts: list[Contact], person, token, run, counts: Counter) -> None:
+    """Facts for the contacts the tables count: a voided contact counts nowhere."""
+    counted = [c for c in contacts if c.voided_at is None]
+    StatFact.objects.bulk_create(_contact_fact(c, person, token, run) for c in counted)
+    counts["facts"] += len(counted)
 
 
 def _contact_fact(contact: Contact, person, token, run) -> StatFact:
@@ -113,8 +120,8 @@ def purge_case(case: Case, run: PurgeRun, counts: Counter) -> None:
     )
     counts["facts"] += 1
     contacts = list(Contact.objects.filter(case=case))
-    StatFact.objects.bulk_create(_contact_fact(c, person, token, run) for c in contacts)
-    counts["facts"] += len(contacts)
+    _keep_contact_facts(contacts, person, token, run, counts)
+    _delete_each(ContactRevision.objects.filter(contact__in=contacts), counts, "contact revisions")
     _delete_each(contacts, counts, "named contacts")
     _keep_meeting_facts(case, person, token, run, counts)
     _keep_referral_facts(Q(case=case), person, token, run, counts)
@@ -211,8 +218,8 @@ def _delete_meetings_and_referrals(about: Q, case, counts: Counter) -> None:
 
 def _purge_person(person: YoungPerson, token, run, counts: Counter) -> None:
     contacts = list(Contact.objects.filter(young_person=person))
-    StatFact.objects.bulk_create(_contact_fact(c, person, token, run) for c in contacts)
-    counts["facts"] += len(contacts)
+    _keep_contact_facts(contacts, person, token, run, counts)
+    _delete_each(ContactRevision.objects.filter(contact__in=contacts), counts, "contact revisions")
     _delete_each(contacts, counts, "named contacts")
     _keep_referral_facts(Q(young_person=person), person, token, run, counts)
     _delete_meetings_and_referrals(Q(young_person=person), None, counts)

@@ -116,6 +116,17 @@ def test_dry_run_deletes_nothing(history):
 
 
 def test_statistics_are_unchanged_and_nothing_personal_remains(history):
+    # A voided contact counts nowhere: not before the purge, and not in its facts after it.
+    from contacts.models import Contact
+
+    voided = Contact.objects.filter(
+        case__young_person__in=[p for p in history["old"] if p != history["kept"]],
+        case__closed_on__lt=datetime.date(OLD + 2, 1, 1),
+    ).first()
+    assert voided is not None
+    from contacts import services as contact_services
+
+    contact_services.contact_void(by=voided.recorded_by, contact=voided, reason="Fel person")
     before = snapshot()
     purged_people = [p.pk for p in history["old"] if p != history["kept"]]
     expired = list(
