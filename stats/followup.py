@@ -5,12 +5,16 @@ meetings, which have no gender: by level), school-visit coverage."""
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Count, Q
+from django.utils.translation import gettext_lazy as _
 
 from schools.models import School, SchoolVisit
 from schools.terms import Term
 from stats import tables
 from stats.models import Target
+
+COUNTED = _("counted in SSPF")
 
 ACTIVITY = [
     "cases_new",
@@ -31,6 +35,7 @@ class TargetLine:
     actual: Decimal | None
     previous: Decimal | None
     source: str
+    suppressed: bool = False  # counted in SSPF, but a small total: not published
 
     @property
     def met(self) -> bool | None:
@@ -46,20 +51,52 @@ class TargetLine:
         return "up" if self.actual > self.previous else "down"
 
 
+def counted(measure: str, year: int) -> dict[int, int | None]:
+    """{year: total} of a measure SSPF counts itself. Each year's total is published as a
+    number of its own (the year and the one before, for the trend), so each is protected
+    alone: a total from 1 to the threshold − 1 is suppressed (None); zero stays zero."""
+    threshold = settings.SSPF_SUPPRESSION_THRESHOLD
+    return {
+        y: n if n == 0 or n >= threshold else None
+        for y, n in tables.year_totals(measure, year).items()
+    }
+
+
 def target_lines(year: int) -> list[TargetLine]:
+    """A value entered for the year wins; otherwise a target SSPF counts itself gets the
+    count (one table per measure, however many targets share it)."""
     lines = []
+    counts: dict[str, dict] = {}
     for target in Target.objects.prefetch_related("values"):
         values = {v.year: v for v in target.values.all()}
-        now, before = values.get(year), values.get(year - 1)
-        line = TargetLine(
-            target=target,
-            year=year,
-            expected=target.expected(year),
-            actual=now.value if now else None,
-            previous=before.value if before else None,
-            source=now.source if now else "",
+        if target.measure and target.measure in tables.MEASURES:
+            if target.measure not in counts:
+                counts[target.measure] = counted(target.measure, year)
+            found = counts[target.measure]
+        else:
+            found = {}
+
+        def actual(y, values=values, found=found):
+            if y in values:
+                return values[y].value, values[y].source
+            if found.get(y) is not None:
+                return Decimal(found[y]), str(COUNTED)
+            return None, ""
+
+        now, source = actual(year)
+        before, _source = actual(year - 1)
+        hidden = now is None and year in found
+        lines.append(
+            TargetLine(
+                target=target,
+                year=year,
+                expected=target.expected(year),
+                actual=now,
+                previous=before,
+                source=source,
+                suppressed=hidden,
+            )
         )
-        lines.append(line)
     return lines
 
 

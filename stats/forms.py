@@ -50,7 +50,25 @@ class FollowUpForm(forms.Form):
 class TargetForm(HiddenErrorsOnTop, OnceForm, forms.ModelForm):
     class Meta:
         model = Target
-        fields = ["name", "baseline_year", "baseline_value", "yearly_change", "direction"]
+        fields = [
+            "name",
+            "baseline_year",
+            "baseline_value",
+            "yearly_change",
+            "direction",
+            "measure",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from stats.tables import MEASURES
+
+        self.fields["measure"] = forms.ChoiceField(
+            label=_("counted in SSPF as"),
+            required=False,
+            choices=[("", _("Not counted in SSPF: entered each year"))] + list(MEASURES.items()),
+            help_text=self.fields["measure"].help_text,
+        )
 
 
 class TargetValueForm(HiddenErrorsOnTop, OnceForm, forms.ModelForm):

@@ -116,6 +116,16 @@ class Target(models.Model):
         help_text=_("For example −5 for five per cent fewer each year."),
     )
     direction = models.CharField(_("direction"), max_length=10, choices=Direction.choices)
+    # Where SSPF holds the figure itself, the actual value is counted, not typed.
+    measure = models.CharField(
+        _("counted in SSPF as"),
+        max_length=30,
+        blank=True,
+        help_text=_(
+            "Leave empty when the value comes from elsewhere (the police, customs) and is "
+            "entered each year."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -12,9 +12,20 @@ from stats.models import Target, TargetValue
 
 @transaction.atomic
 def target_create(
-    *, by: User, name: str, baseline_year: int, baseline_value, yearly_change, direction: str
+    *,
+    by: User,
+    name: str,
+    baseline_year: int,
+    baseline_value,
+    yearly_change,
+    direction: str,
+    measure: str = "",
 ) -> Target:
     require(by, "stats.add_target")
+    from stats.tables import MEASURES
+
+    if measure and measure not in MEASURES:
+        raise ValidationError({"measure": _("Choose what SSPF counts, or leave it empty.")})
     if baseline_year > timezone.localdate().year:
         raise ValidationError({"baseline_year": _("The baseline year cannot be in the future.")})
     if Target.objects.filter(name__iexact=name.strip()).exists():
@@ -25,6 +36,7 @@ def target_create(
         baseline_value=baseline_value,
         yearly_change=yearly_change,
         direction=direction,
+        measure=measure,
     )
 
 

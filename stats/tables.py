@@ -399,6 +399,14 @@ def build(measure: str, split: str, year: int, *, recorded_by=None) -> Table:
     )
 
 
+def year_totals(measure: str, year: int) -> dict[int, int]:
+    """{year: count} for the five years up to `year`, before disclosure control (the caller
+    publishes each as a number of its own, see stats.followup.counted)."""
+    counts, keys, _labels = _count(measure, "year", year, None)
+    columns = [c for c, _label in columns_of(measure)]
+    return {key: sum(counts.get((key, c), 0) for c in columns) for key in keys}
+
+
 def _count(measure, split, year, recorded_by):
     if measure == "contacts_group":
         return _group_head_counts(split, year, recorded_by)
