@@ -2,9 +2,9 @@
 
 The seal chain proves that no entry inside the log was changed, but someone who may write the
 database and holds the audit key can cut the newest entries off, wind the head back and seal it
-again; or empty the log. An anchor is a record that the log once held `entry_count` entries
-up to `last_entry_id`, ending in `last_seal`, with its own HMAC. It goes to a place the
-application can add to but not rewrite (SSPF_AUDIT_ANCHOR):
+again; or empty the log. An anchor is a record that the chain once held `entry_count` entries
+(positions) up to `last_entry_id`, ending in `last_seal`, with its own HMAC. It goes to a place
+the application can add to but not rewrite (SSPF_AUDIT_ANCHOR):
 
 - a file path: one JSON line per anchor, opened for appending only. Put it on storage that
   keeps it append-only (`chattr +a`, a WORM mount, a file shipped to an object store with
@@ -12,10 +12,11 @@ application can add to but not rewrite (SSPF_AUDIT_ANCHOR):
 - `syslog:`: one line per anchor to the local syslog daemon (facility authpriv, tag
   `sspf-audit-anchor`), which forwards it to a log server the application cannot reach.
 
-Anchors are written after the commit of every SSPF_AUDIT_ANCHOR_EVERY-th entry, after the first
-entry that comes more than SSPF_AUDIT_ANCHOR_SECONDS after the last anchor, and by every
-successful `manage.py verify_audit_log`, which also checks the log against every anchor it can
-read: the log must still hold each anchored entry, at the same position, with the same seal.
+Anchors are written after the commit of the sealer's batch that reaches a multiple of
+SSPF_AUDIT_ANCHOR_EVERY, after the first batch that comes more than SSPF_AUDIT_ANCHOR_SECONDS
+after the last anchor, and by every successful `manage.py verify_audit_log`, which also checks
+the log against every anchor it can read: the log must still hold each anchored entry, at the
+same position in the chain, with the same seal.
 """
 
 import datetime
@@ -95,9 +96,11 @@ def make(state: State, *, now: datetime.datetime | None = None) -> Anchor:
     )
 
 
-def due(head, now: datetime.datetime) -> bool:
-    """Whether the entry just sealed onto `head` should be anchored."""
-    if head.entry_count % settings.SSPF_AUDIT_ANCHOR_EVERY == 0:
+def due(head, now: datetime.datetime, sealed: int = 1) -> bool:
+    """Whether the batch of `sealed` entries just sealed onto `head` should be anchored: it
+    reached a multiple of SSPF_AUDIT_ANCHOR_EVERY, or the last anchor is old enough."""
+    every = settings.SSPF_AUDIT_ANCHOR_EVERY
+    if head.entry_count // every != (head.entry_count - sealed) // every:
         return True
     return head.anchored_at is None or (now - head.anchored_at).total_seconds() >= (
         settings.SSPF_AUDIT_ANCHOR_SECONDS

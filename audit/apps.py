@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.core.signals import request_finished
 from django.db.models.signals import post_delete, post_migrate, post_save
 from django.utils.translation import gettext_lazy as _
 
@@ -10,12 +11,15 @@ class AuditConfig(AppConfig):
     def ready(self):
         from audit import (
             roles,  # registers the deployment check of the database role
+            seal,
             teams,
         )
         from audit.models import Checkpoint, Review, ReviewSample
         from audit.registry import register
 
         post_migrate.connect(roles.grant_after_migrate, sender=self)
+        # The entries a request wrote are sealed after its response has gone.
+        request_finished.connect(seal.settle, dispatch_uid="audit-seal-after-request")
         # A review's samples, verdicts and conclusion are themselves in the sealed log.
         register(Review)
         register(ReviewSample)

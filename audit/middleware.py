@@ -7,6 +7,8 @@ from contextvars import ContextVar
 from auditlog.middleware import AuditlogMiddleware
 from django.conf import settings
 
+from audit import seal
+
 _correlation_id: ContextVar[str | None] = ContextVar("sspf_correlation_id", default=None)
 
 
@@ -44,7 +46,9 @@ class AuditMiddleware(AuditlogMiddleware):
     """django-auditlog's middleware with a server-made correlation id and a proxy-aware address.
 
     The correlation id is never taken from the request; it is sent back as X-Request-ID so that
-    a user's report can be matched with the log.
+    a user's report can be matched with the log. The entries a request writes are sealed into
+    the chain once the response has gone (request_finished: audit/apps.py), so that no client
+    waits for the chain's lock.
     """
 
     @staticmethod
@@ -58,7 +62,8 @@ class AuditMiddleware(AuditlogMiddleware):
     def __call__(self, request):
         token = _correlation_id.set(uuid.uuid4().hex)
         try:
-            response = super().__call__(request)
+            with seal.deferred():  # sealed after the response has gone (audit/seal.py)
+                response = super().__call__(request)
             response["X-Request-ID"] = _correlation_id.get()
             return response
         finally:

@@ -1,6 +1,6 @@
 from auditlog.models import AbstractLogEntry
 from django.conf import settings
-from django.db import models, transaction
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -9,11 +9,16 @@ from sspf.crypto import EncryptedTextField, RowKeyField
 
 
 class LogEntry(AbstractLogEntry):
-    """django-auditlog's log entry, sealed into the chain in the transaction that writes it.
+    """django-auditlog's log entry: written with an insert-time mac, sealed into the chain by
+    the sealer soon after (audit/seal.py).
 
     Entries are written once and never changed: on PostgreSQL triggers refuse UPDATE and
     DELETE on this table and on the seals.
     """
+
+    nonce = models.CharField(max_length=32, null=True, editable=False)
+    mac = models.CharField(max_length=64, null=True, unique=True, editable=False)
+    mac_key_id = models.CharField(max_length=64, null=True, editable=False)
 
     class Meta(AbstractLogEntry.Meta):
         swappable = "AUDITLOG_LOGENTRY_MODEL"
@@ -26,14 +31,20 @@ class LogEntry(AbstractLogEntry):
     def save(self, *args, **kwargs):
         if not self._state.adding:
             raise ValueError("audit log entries are never changed")
-        with transaction.atomic():
-            head = seal.lock_head()
-            super().save(*args, **kwargs)
-            seal.append(self, head)
+        super().save(*args, **kwargs)
+        seal.written()
+
+    def _save_table(self, *args, **kwargs):
+        # After the pre_save signal, through which auditlog's middleware fills in the actor,
+        # address and correlation id: the insert-time mac must cover what is inserted.
+        seal.prepare(self)
+        return super()._save_table(*args, **kwargs)
 
 
 class Seal(models.Model):
-    """The link of one entry in the chain: HMAC(key, previous seal ‖ canonical entry)."""
+    """The link of one entry in the chain: HMAC(key, previous seal ‖ canonical entry), at its
+    position in the chain (1, 2, …: the order of sealing, counted from the first entry ever
+    sealed, purged ones included)."""
 
     entry = models.OneToOneField(
         LogEntry, on_delete=models.PROTECT, primary_key=True, related_name="seal"
@@ -41,16 +52,20 @@ class Seal(models.Model):
     key_id = models.CharField(max_length=64)
     previous = models.CharField(max_length=64)
     value = models.CharField(max_length=64, unique=True)
+    position = models.BigIntegerField(unique=True)
 
     def __str__(self):
         return f"seal of entry {self.entry_id}"
 
 
 class ChainHead(models.Model):
-    """A single row naming the newest seal; writers lock it so the chain cannot fork.
+    """A single row naming the newest seal; the sealer locks it so the chain cannot fork.
 
-    Its state (last id, last seal, count) is sealed in `mac`, and copied out of the database
-    as anchors (audit/anchor.py); `anchored_at` says when the last anchor was due.
+    Its state (last id, last seal, count = the newest seal's position) is sealed in `mac`, and
+    copied out of the database as anchors (audit/anchor.py); `anchored_at` says when the last
+    anchor was due. `scan_from`, `scan_mark` and `scan_mark_at` only tell the request-end
+    sealer where to look (audit/seal.py); they vouch for nothing: an entry they hide stays
+    unsealed, and verification reports it.
     """
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
@@ -60,6 +75,9 @@ class ChainHead(models.Model):
     key_id = models.CharField(max_length=64, blank=True)
     mac = models.CharField(max_length=64, blank=True)
     anchored_at = models.DateTimeField(null=True, blank=True)
+    scan_from = models.BigIntegerField(default=0)
+    scan_mark = models.BigIntegerField(null=True, blank=True)
+    scan_mark_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self):
         return f"chain head at entry {self.last_entry_id}"
@@ -67,9 +85,9 @@ class ChainHead(models.Model):
 
 class Checkpoint(models.Model):
     """Where a retention purge cut the log: the last purged entry's id, seal and position in
-    the chain, sealed with the audit key (audit/retention.py). Verification starts from the
-    newest checkpoint instead of the genesis seal; the rows are never changed (on PostgreSQL
-    triggers refuse it)."""
+    the chain (`entry_count`), sealed with the audit key (audit/retention.py). Verification
+    starts from the newest checkpoint instead of the genesis seal; the rows are never changed
+    (on PostgreSQL triggers refuse it)."""
 
     last_entry_id = models.BigIntegerField(unique=True)
     last_seal = models.CharField(max_length=64)

@@ -1,16 +1,17 @@
 """Retention of the audit log: old entries are purged behind a signed checkpoint.
 
 The log is kept SSPF_AUDIT_RETENTION_DAYS, independently of case retention. Purging cuts the
-chain, so the cut is recorded: a Checkpoint names the last purged entry's id, its seal and
-its position in the chain, sealed with the audit key, and the same state is written as an
+chain at a position (the chain's order is the order of sealing, audit/seal.py), so the cut is
+recorded: a Checkpoint names the entry at that position, its seal and the position, sealed
+with the audit key, and the same state is written as an
 anchor outside the database before anything is deleted. `verify_audit_log` then starts from
 the newest checkpoint instead of the genesis seal: the first remaining entry must follow the
 checkpoint's seal, so tampering with anything after the cut is still caught, and a forged or
 removed checkpoint breaks the chain at its first entry.
 
-On PostgreSQL the delete goes through `audit_purge(up_to)` (migration 0005), the only path
-past the append-only triggers; it refuses without a checkpoint at `up_to` and refuses entries
-younger than a year.
+On PostgreSQL the delete goes through `audit_purge(position)` (migrations 0005 and 0007), the
+only path past the append-only triggers; it refuses without a checkpoint at that position and
+refuses entries younger than a year.
 """
 
 import datetime
@@ -24,7 +25,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from audit import anchor, seal
-from audit.models import Checkpoint, LogEntry
+from audit.models import Checkpoint, Seal
 
 
 class PurgeRefused(Exception):
@@ -63,47 +64,57 @@ def latest_checkpoint() -> Checkpoint | None:
 @dataclass(frozen=True)
 class Plan:
     cutoff: datetime.datetime
-    last_entry_id: int | None  # the newest entry to purge; None: nothing to purge
+    last_entry_id: int | None  # the entry at the newest position to purge; None: nothing
     count: int
+    last_position: int | None = None
 
 
 def plan(now: datetime.datetime | None = None) -> Plan:
-    """What a purge now would remove: every entry before the first one inside the retention
-    period (the chain is cut in id order, so a late old entry stays with its neighbours)."""
+    """What a purge now would remove: every sealed entry before the first one inside the
+    retention period, in the chain's order (so a late old entry stays with its neighbours).
+    Entries not yet sealed are never purged."""
     cutoff = (now or timezone.now()) - datetime.timedelta(days=settings.SSPF_AUDIT_RETENTION_DAYS)
     first_kept = (
-        LogEntry.objects.filter(timestamp__gte=cutoff).order_by("id").values_list("id", flat=True)
-    ).first()
-    older = (
-        LogEntry.objects.all() if first_kept is None else LogEntry.objects.filter(id__lt=first_kept)
+        Seal.objects.filter(entry__timestamp__gte=cutoff)
+        .order_by("position")
+        .values_list("position", flat=True)
+        .first()
     )
-    last = older.order_by("-id").values_list("id", flat=True).first()
-    return Plan(cutoff, last, older.count() if last else 0)
+    older = (
+        Seal.objects.all() if first_kept is None else Seal.objects.filter(position__lt=first_kept)
+    )
+    last = older.order_by("-position").values_list("position", "entry_id").first()
+    if last is None:
+        return Plan(cutoff, None, 0)
+    return Plan(cutoff, last[1], older.count(), last[0])
 
 
 @transaction.atomic
-def purge(*, up_to: int) -> Checkpoint:
-    """Purges every entry up to and including `up_to` behind a new checkpoint. Run it on a log
-    that has just verified (`manage.py purge_audit_log` does): a checkpoint vouches for what
-    it cuts off."""
+def purge(*, through: int) -> Checkpoint:
+    """Purges every sealed entry up to and including chain position `through` behind a new
+    checkpoint. Run it on a log that has just verified (`manage.py purge_audit_log` does): a
+    checkpoint vouches for what it cuts off."""
     seal.lock_head()  # no entry is sealed while the chain is cut
-    entry = LogEntry.objects.select_related("seal").filter(pk=up_to).first()
-    if entry is None or getattr(entry, "seal", None) is None:
-        raise PurgeRefused(f"entry {up_to} is not a sealed entry of the log")
+    last = Seal.objects.select_related("entry").filter(position=through).first()
+    if last is None:
+        raise PurgeRefused(f"position {through} is not a position of the chain")
+    cut = Seal.objects.filter(position__lte=through)
     cutoff = timezone.now() - datetime.timedelta(days=settings.SSPF_AUDIT_RETENTION_DAYS)
-    if LogEntry.objects.filter(id__lte=up_to, timestamp__gte=cutoff).exists():
+    if cut.filter(entry__timestamp__gte=cutoff).exists():
         raise PurgeRefused(
-            f"entries up to {up_to} include some younger than {settings.SSPF_AUDIT_RETENTION_DAYS} "
-            "days (SSPF_AUDIT_RETENTION_DAYS)"
+            f"entries up to position {through} include some younger than "
+            f"{settings.SSPF_AUDIT_RETENTION_DAYS} days (SSPF_AUDIT_RETENTION_DAYS)"
         )
     before = latest_checkpoint()
-    removed = LogEntry.objects.filter(id__lte=up_to).count()
-    position = (before.entry_count if before else 0) + removed
+    removed = cut.count()
+    if (before.entry_count if before else 0) + removed != through:
+        raise PurgeRefused(f"the chain up to position {through} has gaps: verify it first")
+    entry = last.entry
     ring = seal.keyring()
     checkpoint = Checkpoint(
         last_entry_id=entry.pk,
-        last_seal=entry.seal.value,
-        entry_count=position,
+        last_seal=last.value,
+        entry_count=through,
         last_timestamp=entry.timestamp,
         purged=removed,
         key_id=ring.current_id,
@@ -118,13 +129,17 @@ def purge(*, up_to: int) -> Checkpoint:
     checkpoint.save()
     # Outside the database first: the anchors must know the cut before it is made.
     try:
-        anchor.write(anchor.State(entry.pk, entry.seal.value, position))
+        anchor.write(anchor.State(entry.pk, last.value, through))
     except anchor.AnchorError as error:
         raise PurgeRefused(str(error)) from None
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute("SELECT audit_purge(%s)", [up_to])
+            cursor.execute("SELECT audit_purge(%s)", [through])
         else:
-            cursor.execute("DELETE FROM audit_seal WHERE entry_id <= %s", [up_to])
-            cursor.execute("DELETE FROM audit_logentry WHERE id <= %s", [up_to])
+            cursor.execute(
+                "DELETE FROM audit_logentry WHERE id IN "
+                "(SELECT entry_id FROM audit_seal WHERE position <= %s)",
+                [through],
+            )
+            cursor.execute("DELETE FROM audit_seal WHERE position <= %s", [through])
     return checkpoint

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from audit import anchor
+from audit import anchor, seal
 from audit.models import ChainHead, Seal
 from tests.testapp.models import Secret
 
@@ -56,9 +56,10 @@ def test_verify_cost_with_anchors(settings, capsys):
     settings.SSPF_AUDIT_ANCHOR_EVERY = settings.SSPF_AUDIT_ANCHOR_SECONDS = NEVER
     for i in range(500):
         Secret.objects.create(label=f"row {i}")
+    seal.seal_pending()
     head = ChainHead.objects.get()
     anchored = Path(settings.SSPF_AUDIT_ANCHOR).with_name("anchored.jsonl")
-    seals = list(Seal.objects.order_by("entry_id").values_list("entry_id", "value"))
+    seals = list(Seal.objects.order_by("position").values_list("entry_id", "value"))
     anchored.write_text(
         "".join(
             anchor.make(anchor.State(entry_id, value, n)).line() + "\n"

@@ -1,4 +1,8 @@
-"""The seal chain finds any entry changed, deleted or inserted behind the application's back."""
+"""The seal chain finds any entry changed, deleted or inserted behind the application's back.
+
+The entries here are written outside a request and sealed by the sealer, as a command's
+would be once its transaction commits (tests/audit/test_deferred_seal.py covers the sealing
+itself)."""
 
 import threading
 
@@ -31,6 +35,7 @@ def raw(sql, params=()):
 def entries(db):
     for n in range(5):
         Secret.objects.create(label=f"row {n}")
+    assert seal.seal_pending() == 5
     return list(LogEntry.objects.order_by("id").values_list("id", flat=True))
 
 
@@ -39,11 +44,14 @@ def test_an_untouched_log_verifies(entries):
 
 
 def test_each_seal_follows_the_one_before(entries):
-    seals = list(Seal.objects.order_by("entry_id"))
+    seals = list(Seal.objects.order_by("position"))
+    assert [s.entry_id for s in seals] == entries
+    assert [s.position for s in seals] == [1, 2, 3, 4, 5]
     assert seals[0].previous == "0" * 64
     for before, after in zip(seals, seals[1:], strict=False):
         assert after.previous == before.value
-    assert ChainHead.objects.get().last_seal == seals[-1].value
+    head = ChainHead.objects.get()
+    assert (head.last_seal, head.entry_count) == (seals[-1].value, 5)
 
 
 def test_a_changed_entry_is_found(entries):
@@ -84,8 +92,11 @@ def test_an_inserted_entry_is_found(entries):
         [entries[-1]],
     )
     inserted = LogEntry.objects.latest("id").pk
-    with pytest.raises(CommandError, match=f"BROKEN at entry {inserted}: .* no seal"):
+    with pytest.raises(
+        CommandError, match=f"BROKEN at entry {inserted}: .* not sealed and has no insert-time mac"
+    ):
         verify()
+    assert not Seal.objects.filter(entry_id=inserted).exists()
 
 
 def test_a_forged_seal_without_the_key_is_found(entries):
@@ -100,7 +111,9 @@ def test_entries_sealed_under_an_older_audit_key_still_verify(entries, settings)
 
     settings.SSPF_AUDIT_KEY = f"{new_key_spec('a2')},{settings.SSPF_AUDIT_KEY}"
     Secret.objects.create(label="after rotation")
+    seal.seal_pending()
     assert set(Seal.objects.values_list("key_id", flat=True)) == {"test1", "a2"}
+    assert LogEntry.objects.latest("id").mac_key_id == "a2"
     assert "intact" in verify()
 
 

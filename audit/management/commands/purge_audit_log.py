@@ -1,6 +1,7 @@
 """Purges audit log entries older than SSPF_AUDIT_RETENTION_DAYS behind a signed checkpoint.
 
-A dry run by default: it says what would go. With --execute it first verifies the whole log
+Only sealed entries are purged, so it seals the pending ones first. A dry run by default: it
+says what would go. With --execute it first verifies the whole log
 (a checkpoint vouches for what it cuts off, so a broken log is never purged), then cuts it
 (audit/retention.py). Run it from a scheduled job after `verify_audit_log`.
 """
@@ -10,7 +11,7 @@ from io import StringIO
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from audit import retention
+from audit import retention, seal
 
 
 class Command(BaseCommand):
@@ -20,6 +21,10 @@ class Command(BaseCommand):
         parser.add_argument("--execute", action="store_true", help="purge, not only report")
 
     def handle(self, *args, execute=False, **options):
+        try:
+            seal.seal_pending()  # only sealed entries are purged
+        except seal.TamperedHead as error:
+            raise CommandError(f"Nothing purged: {error}") from None
         plan = retention.plan()
         if plan.last_entry_id is None:
             self.stdout.write(f"Nothing to purge: no entry older than {plan.cutoff:%Y-%m-%d}.")
@@ -33,7 +38,7 @@ class Command(BaseCommand):
             return
         call_command("verify_audit_log", stdout=StringIO())  # raises when the log is broken
         try:
-            checkpoint = retention.purge(up_to=plan.last_entry_id)
+            checkpoint = retention.purge(through=plan.last_position)
         except retention.PurgeRefused as refused:
             raise CommandError(f"Nothing purged: {refused}.") from None
         self.stdout.write(

@@ -1,16 +1,20 @@
-"""Checks the audit log: its seal chain, its sealed head and its anchors; exits non-zero at the
-first fault and names it.
+"""Checks the audit log: its seal chain, the entries not yet sealed, its sealed head and its
+anchors; exits non-zero at the first fault and names it.
 
-Streams the entries in id order (constant memory), recomputes every seal and compares it with
-the stored one. An entry changed, deleted or inserted behind the application's back breaks the
-chain at that point. The head must be genuine (its mac) and name the end of the chain. Every
-anchor (audit/anchor.py) must still be found in the log: its entry at the same position with
-the same seal. That catches what the chain alone cannot: a tail cut off with the head wound back
-and resealed, or a log emptied altogether.
+First it seals the pending tail (audit/seal.py; `--no-seal` verifies without writing, say on a
+read-only replica). Then it streams the chain in position order (constant memory), recomputes
+every seal and compares it with the stored one. An entry changed, deleted or inserted behind
+the application's back breaks the chain at that point. Entries not in the chain are checked by
+their insert-time mac: a missing or wrong one is a fault at once; a genuine entry younger than
+SSPF_AUDIT_SEAL_DELAY is reported as pending, an older one as a fault (the sealer is not
+running, or the entry was held back). The head must be genuine (its mac) and name the end of
+the chain. Every anchor (audit/anchor.py) must still be found in the log: its entry at the same
+position with the same seal. That catches what the chain alone cannot: a tail cut off with the
+head wound back and resealed, or a log emptied altogether.
 
-Writers keep appending while this runs. The anchors are read first, and the entries are read
-from one snapshot taken after that, so every anchor it checks lies inside that snapshot; the
-head is read last and may be ahead of the snapshot, which is fine when the entry it names
+Writers and sealers keep going while this runs. The anchors are read first, and the chain is
+read from one snapshot taken after that, so every anchor it checks lies inside that snapshot;
+the head is read last and may be ahead of the snapshot, which is fine when the entry it names
 exists. A successful run appends an anchor of the state it verified.
 
 After a retention purge the chain starts at the newest checkpoint (audit/retention.py): its
@@ -18,7 +22,7 @@ seal must be genuine, an anchor must have recorded the same cut, and the first r
 must follow its seal. Anchors of entries before the cut are retired by it.
 
 Every run records its outcome (VerificationRun), which the auditors' workspace shows; a failed
-run stays on every auditor's home page until one of them acknowledges it. Run it from a
+run stays on every auditor's home page until an auditor acknowledges it. Run it from a
 scheduled job (docs/auditing.md).
 """
 
@@ -26,13 +30,14 @@ from collections import defaultdict
 from dataclasses import asdict
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
 from audit import anchor, retention, seal
-from audit.models import ChainHead, LogEntry, VerificationRun
+from audit.models import ChainHead, LogEntry, Seal, VerificationRun
 from sspf.keys import UnknownKey
 
 
@@ -46,6 +51,11 @@ class Command(BaseCommand):
             type=Path,
             help="a file of anchor lines to check against (say, the lines taken from the syslog "
             "server); by default the file SSPF_AUDIT_ANCHOR names",
+        )
+        parser.add_argument(
+            "--no-seal",
+            action="store_true",
+            help="do not seal the pending entries first (verify without writing)",
         )
         parser.add_argument(
             "--repair-head",
@@ -69,8 +79,10 @@ class Command(BaseCommand):
             setattr(run, name, value)
         run.save()
 
-    def verify(self, *, chunk_size, anchors, repair_head, **options) -> int:
-        """The number of entries verified (the log's entries since the newest checkpoint)."""
+    def verify(self, *, chunk_size, anchors, repair_head, no_seal, **options) -> int:
+        """The number of entries verified (the chain's entries since the newest checkpoint)."""
+        if not no_seal:
+            self.seal_tail()
         source = anchors or anchor.target_file()
         try:
             known = anchor.read(source) if source else []
@@ -78,9 +90,15 @@ class Command(BaseCommand):
             raise CommandError(f"Audit anchors BROKEN: {error}.") from None
         start = self.starting_point(known)
         end = self.verify_chain(known, chunk_size, start)
+        pending = self.verify_unsealed()
         head = self.verify_head(end, repair_head)
         verified = end.entry_count - start.entry_count
         self.stdout.write(self.style.SUCCESS(f"Audit log intact: {verified} entries verified."))
+        if pending:
+            self.stdout.write(
+                f"{pending} entries are pending: written less than SSPF_AUDIT_SEAL_DELAY "
+                f"({settings.SSPF_AUDIT_SEAL_DELAY} s) ago and not sealed yet."
+            )
         if start.entry_count:
             self.stdout.write(
                 f"The chain starts at the checkpoint after entry {start.last_entry_id}: "
@@ -96,6 +114,16 @@ class Command(BaseCommand):
             f"{written.last_entry_id}."
         )
         return verified
+
+    def seal_tail(self) -> None:
+        """Seals what is pending, so that only entries written while this runs stay unsealed.
+        A tampered head is not sealed onto: the head check below names it."""
+        try:
+            sealed = seal.seal_pending()
+        except seal.TamperedHead:
+            return
+        if sealed:
+            self.stdout.write(f"Sealed {sealed} pending entries first.")
 
     def starting_point(self, known) -> anchor.State:
         """Genesis, or the newest checkpoint of a retention purge, checked by its seal and
@@ -128,16 +156,20 @@ class Command(BaseCommand):
             else:
                 expected[record.last_entry_id].append(record)
         previous, count, last_id = start.last_seal, start.entry_count, start.last_entry_id
-        entries = LogEntry.objects.select_related("seal").order_by("id")
-        for entry in entries.iterator(chunk_size=chunk_size):
-            stored = getattr(entry, "seal", None)
-            if stored is None:
-                self.broken(entry.pk, "has no seal: it was inserted outside the application")
+        chain = Seal.objects.select_related("entry").order_by("position")
+        for stored in chain.iterator(chunk_size=chunk_size):
+            entry = stored.entry
             if stored.previous != previous:
                 self.broken(
                     entry.pk,
                     "does not follow the entry before it: an entry before it was deleted, "
                     "or its seal was replaced",
+                )
+            if stored.position != count + 1:
+                self.broken(
+                    entry.pk,
+                    f"is sealed at position {stored.position}, not {count + 1}: the chain's "
+                    "positions were changed",
                 )
             try:
                 key = ring.get(stored.key_id)
@@ -162,6 +194,13 @@ class Command(BaseCommand):
         if missing:
             self.cut(missing, count, last_id)
         return anchor.State(last_id, previous, count)
+
+    def verify_unsealed(self) -> int:
+        """Entries not in the chain: the number pending; a fault for any other."""
+        try:
+            return seal.check_unsealed()
+        except seal.Unsealed as fault:
+            self.broken(fault.entry_id, fault.reason)
 
     def retired(self, record, start: anchor.State) -> None:
         """An anchor of an entry the purge removed: it must agree with the checkpoint."""
