@@ -28,7 +28,8 @@ from audit.forms import (
     ReviewForm,
     SearchForm,
 )
-from audit.models import Review, ReviewSample, VerificationRun
+from audit.models import LogEntry, Review, ReviewSample, VerificationRun
+from sspf import keyset
 from sspf.csvexport import csv_response
 from sspf.once import run_once
 from sspf.pages import paginate, run_service
@@ -135,7 +136,7 @@ def entries(request):
         found = selectors.search(criteria) if criteria is not None else None
         if found is not None:
             log_audit_read(request.user, criteria.person, {"search": criteria.logged()})
-    page, query = paginate(request, found if found is not None else [], PER_PAGE)
+    page = _keyset_page(request, found if found is not None else LogEntry.objects.none())
     return render(
         request,
         "audit/entries.html",
@@ -145,12 +146,22 @@ def entries(request):
             "criteria": criteria,
             "searched": found is not None,
             "page": page,
-            "query": query,
             "finding": findings.KINDS_BY_CODE.get(criteria.finding) if criteria else None,
             "references": selectors.case_references(criteria.person)
             if criteria and criteria.person
             else [],
         },
+    )
+
+
+def _keyset_page(request, found) -> keyset.KeysetPage:
+    """One page of log rows (newest first) by keyset on (timestamp, id): no COUNT and no
+    OFFSET over a log of millions (issue #15)."""
+    return keyset.paginate(
+        request,
+        lambda direction, key, limit: keyset.ordered(found, direction, key, "timestamp")[:limit],
+        PER_PAGE,
+        lambda row: (row["timestamp"], row["id"]),
     )
 
 
@@ -229,11 +240,9 @@ def user_activity(request, pk):
     period, since, until = _period(request)
     found = selectors.user_activity(subject, since, until)
     log_audit_read(request.user, subject, _export("activity", since, until))
-    page, query = paginate(request, found, PER_PAGE)
+    page = _keyset_page(request, found)
     return render(
-        request,
-        "audit/activity.html",
-        {"subject": subject, "period": period, "page": page, "query": query},
+        request, "audit/activity.html", {"subject": subject, "period": period, "page": page}
     )
 
 

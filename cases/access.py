@@ -32,8 +32,11 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.signals import post_migrate
+from django.dispatch import receiver
 from django.utils import timezone
 
 from cases.models import (
@@ -203,9 +206,70 @@ def case_access(case: Case, today: datetime.date | None = None) -> CaseAccess:
     )
 
 
+# ---------------------------------------------------------------------------------------------
+# The case permissions' ids: looked up once per process, so that no check joins auth_permission.
+# ---------------------------------------------------------------------------------------------
+
+_permission_ids: dict[int, dict[str, int]] = {}  # content type id → {codename: permission id}
+
+
+def permission_ids() -> dict[str, int]:
+    """codename → id of the Case permissions. Permissions only change in migrations; a flush
+    (transactional tests) recreates them with new ids and sends post_migrate, which empties
+    this cache, and the content type's id is part of the key."""
+    content_type = ContentType.objects.get_for_model(Case)
+    ids = _permission_ids.get(content_type.pk)
+    if ids is None:
+        ids = dict(
+            Permission.objects.filter(content_type=content_type).values_list("codename", "pk")
+        )
+        _permission_ids.clear()
+        _permission_ids[content_type.pk] = ids
+    return ids
+
+
+@receiver(post_migrate)
+def _forget_permission_ids(**kwargs):
+    _permission_ids.clear()
+
+
+def held(user, case: Case) -> set[str]:
+    """The user's case permissions: one query, remembered on the case instance for the rest of
+    the request (selectors may load them with the case: cases.selectors._load). sync() forgets
+    them when it changes the grants."""
+    remembered = getattr(case, "_held", None)
+    if remembered is not None and remembered[0] == user.pk:
+        return remembered[1]
+    codenames = {pk: codename for codename, pk in permission_ids().items()}
+    rows = CaseUserObjectPermission.objects.filter(user=user, content_object=case)
+    found = {codenames[pk] for pk in rows.values_list("permission_id", flat=True)}
+    case._held = (user.pk, found)
+    return found
+
+
+def held_annotations(user) -> dict:
+    """held(user, case) for every grantable codename, as annotations on a Case query, so that
+    the page loads the user's rights with the case (see remember_held)."""
+    ids = permission_ids()
+    return {
+        f"_holds_{codename}": Exists(
+            CaseUserObjectPermission.objects.filter(
+                user=user, permission_id=ids[codename], content_object=OuterRef("pk")
+            )
+        )
+        for codename in sorted(COORDINATOR)
+    }
+
+
+def remember_held(user, case: Case) -> None:
+    """Keeps the rights loaded by held_annotations as held(user, case)."""
+    found = {c for c in COORDINATOR if getattr(case, f"_holds_{c}", False)}
+    case._held = (user.pk, found)
+
+
 def holds(user, case: Case, codename: str) -> bool:
     return CaseUserObjectPermission.objects.filter(
-        user=user, content_object=case, permission__codename=codename
+        user=user, content_object=case, permission_id=permission_ids()[codename]
     ).exists()
 
 
@@ -231,15 +295,11 @@ def check_case(
 ) -> CaseAccess:
     """The one access check on a case: the user reads it now and holds `codename` on it.
     Returns the case's sharing, or raises Refused."""
-    held = set(
-        CaseUserObjectPermission.objects.filter(user=user, content_object=case).values_list(
-            "permission__codename", flat=True
-        )
-    )
+    rights = held(user, case)
     sharing = case_access(case, today)
-    if "view_case" not in held or not sharing.reads_case(user.organisation_id):
+    if "view_case" not in rights or not sharing.reads_case(user.organisation_id):
         raise Refused(codename, visible=False)
-    if codename not in held:
+    if codename not in rights:
         raise Refused(codename, visible=True)
     return sharing
 
@@ -263,7 +323,7 @@ def prefetch_for_access(queryset: QuerySet[Case]) -> QuerySet[Case]:
 def _granted(user, codename="view_case"):
     return Exists(
         CaseUserObjectPermission.objects.filter(
-            user=user, permission__codename=codename, content_object=OuterRef("pk")
+            user=user, permission_id=permission_ids()[codename], content_object=OuterRef("pk")
         )
     )
 
@@ -282,11 +342,20 @@ def _custody_complete_filter(today: datetime.date) -> Q:
     )
 
 
-def shares_filter(organisation_id: int, category: str, today: datetime.date) -> Q:
-    """(organisation, category) ∈ shares(case, today), as a filter on Case (organisation not
-    the owner: the owner is in every running consent's organisations)."""
+def _required_filter(today: datetime.date) -> tuple[Q, Q, Q]:
+    """(minor, gives own consent, someone is required and the declared custody is on file):
+    the parts of shares(case, today) that do not depend on the organisation or category."""
     minor = Q(young_person__birth_date__gt=years_ago(today, 18))
     own = Q(young_person__birth_date__lte=years_ago(today, settings.SSPF_OWN_CONSENT_AGE))
+    custody = Guardian.objects.filter(case=OuterRef("pk"), has_custody=True)
+    someone_required = (minor & Exists(custody)) | own
+    return minor, own, someone_required & _custody_complete_filter(today)
+
+
+def _every_required_party_grants(
+    organisation_id: int, category: str, today: datetime.date, minor: Q, own: Q
+) -> Q:
+    """Every required party has a running consent naming (organisation, category)."""
     running = Consent.objects.filter(
         valid_from__lte=today,
         valid_until__gte=today,
@@ -300,21 +369,29 @@ def shares_filter(organisation_id: int, category: str, today: datetime.date) -> 
             ~Exists(running.filter(case=OuterRef(OuterRef("pk")), guardian=OuterRef("pk")))
         )
     )
-    someone_required = (minor & Exists(custody)) | own
-    return (
-        someone_required
-        & _custody_complete_filter(today)
-        & (~minor | ~guardian_without_consent)
-        & (~own | person_consents)
-    )
+    return (~minor | ~guardian_without_consent) & (~own | person_consents)
+
+
+def shares_filter(organisation_id: int, category: str, today: datetime.date) -> Q:
+    """(organisation, category) ∈ shares(case, today), as a filter on Case (organisation not
+    the owner: the owner is in every running consent's organisations)."""
+    minor, own, required = _required_filter(today)
+    return required & _every_required_party_grants(organisation_id, category, today, minor, own)
 
 
 def covers_filter(organisation_id: int, today: datetime.date) -> Q:
-    """covers(case, organisation, today): some (organisation, C) ∈ shares."""
-    rule = Q(pk__in=[])
-    for category in Category.values:
-        rule |= shares_filter(organisation_id, category, today)
-    return rule
+    """covers(case, organisation, today): some (organisation, C) ∈ shares, that is
+    required(case) and some C that every required party grants: the parts that do not depend
+    on C are built once, not once per category (building the filter is most of its cost)."""
+    minor, own, required = _required_filter(today)
+    per_category = Q(
+        *(
+            _every_required_party_grants(organisation_id, category, today, minor, own)
+            for category in Category.values
+        ),
+        _connector=Q.OR,
+    )
+    return required & per_category
 
 
 def disclosed_filter(organisation_id: int, today: datetime.date) -> Q:
@@ -332,12 +409,20 @@ def disclosed_filter(organisation_id: int, today: datetime.date) -> Q:
 
 
 def viewable_cases(user, today: datetime.date | None = None) -> QuerySet[Case]:
-    """The filter: every case `may_view(user, case)` is true for, in one query."""
+    """The filter: every case `may_view(user, case)` is true for, in one query.
+
+    Built once per request: the user instance (request.user) remembers it per organisation
+    and day, and each caller gets a fresh copy. The filter holds no data (consents, grants
+    and dates are read by the SQL when it runs), so a write earlier in the request is seen."""
     today = today or timezone.localdate()
     org = user.organisation_id
-    return Case.objects.filter(_granted(user)).filter(
-        Q(owner_id=org) | covers_filter(org, today) | disclosed_filter(org, today)
-    )
+    built = user.__dict__.setdefault("_viewable_cases", {})
+    key = (user.pk, org, today)
+    if key not in built:
+        built[key] = Case.objects.filter(_granted(user)).filter(
+            Q(owner_id=org) | covers_filter(org, today) | disclosed_filter(org, today)
+        )
+    return built[key].all()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -359,8 +444,7 @@ def wanted_grants(case: Case, members) -> set[tuple[int, str]]:
 
 def sync(case: Case) -> None:
     """Makes the guardian grants on the case exactly those the team calls for."""
-    from django.contrib.auth.models import Permission
-
+    case.__dict__.pop("_held", None)
     permissions = {
         p.codename: p
         for p in Permission.objects.filter(content_type=ContentType.objects.get_for_model(Case))

@@ -15,7 +15,6 @@ from cases import access
 from cases.models import (
     Case,
     CaseMember,
-    CaseUserObjectPermission,
     Consent,
     Guardian,
     Note,
@@ -136,11 +135,14 @@ class CaseView:
         return sorted(events, key=lambda event: event[0], reverse=True)
 
 
-def _load(pk: int) -> Case | None:
+def _load(user: User, pk: int) -> Case | None:
+    """The case with everything the access rule and the page need; the user's rights on it
+    come in the same query (access.held_annotations)."""
     return (
         access.prefetch_for_access(
             Case.objects.select_related("owner", "coordinator", "school", "young_person__school")
         )
+        .annotate(**access.held_annotations(user))
         .prefetch_related(
             "risk_factors",
             "young_person__names",
@@ -160,10 +162,11 @@ def case_for(user: User, pk: int, codename: str = "view_case", today=None) -> Ca
     """The one way a view gets a case: loaded with what the access rule needs, checked by
     access.check_case (404 when the user may not read it, 403 when they read it but lack
     `codename`; both refusals logged). The case's sharing now is on `case.sharing`."""
-    case = _load(pk)
+    case = _load(user, pk)
     try:
         if case is None:
             raise access.Refused(codename, visible=False)
+        access.remember_held(user, case)
         case.sharing = access.check_case(user, case, codename, today)
     except access.Refused as refused:
         log_denied(user, Case, pk, obj=case)
@@ -209,10 +212,12 @@ def case_for_reading(user: User, pk: int, today: datetime.date | None = None) ->
     bases = sharing.under_disclosure(user.organisation_id)
     if bases:
         details["statutory_basis"] = bases
-    log_access(user, case, details)
     identity = identity_for(user, case.young_person, case=case)
     if identity is not None:
-        log_access(user, case.young_person)
+        # One ACCESS entry per page (DESIGN §10): the identity shown is part of the case's
+        # entry, which the person's extract lists (the case is about the person).
+        details["young_person"] = case.young_person_id
+    log_access(user, case, details)
     consents = list(case.consents.all())
     warn_until = today + datetime.timedelta(days=settings.SSPF_CONSENT_WARNING_DAYS)
     return CaseView(
@@ -242,12 +247,9 @@ def case_for_writing(user: User, pk: int, codename: str) -> Case:
 
 
 def case_rights(user: User, case: Case) -> set[str]:
-    """The user's case permissions, for showing only the buttons that will work."""
-    return set(
-        CaseUserObjectPermission.objects.filter(user=user, content_object=case).values_list(
-            "permission__codename", flat=True
-        )
-    )
+    """The user's case permissions, for showing only the buttons that will work (those
+    access.check_case saw, when the case came from case_for)."""
+    return access.held(user, case)
 
 
 def _visible_entry(user: User, case: Case, model, pk: int):

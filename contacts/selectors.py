@@ -10,10 +10,12 @@ from django.utils import timezone
 
 from accounts.models import User
 from audit.access import log_access, log_denied
+from audit.selectors import day_start
 from cases import access
 from cases.models import Case, YoungPerson
 from cases.selectors import identity_for, person_by_number
 from contacts.models import Contact, ContactRevision
+from sspf import keyset
 
 NIGHT_STARTS, NIGHT_ENDS = 18, 6  # 18:00–05:59 counts as night
 
@@ -39,21 +41,69 @@ def visible_contacts(user: User) -> QuerySet[Contact]:
     return Contact.objects.filter(Q(pk__in=Contact.objects.filter(rules).values("pk")))
 
 
-def my_contacts(user: User, *, since=None, until=None, place=None, kind="") -> QuerySet[Contact]:
-    """ "Mina kontakter": what I recorded or took part in, newest first. No names are shown."""
-    contacts = Contact.objects.filter(
-        Q(recorded_by=user)
-        | Q(pk__in=Contact.co_workers.through.objects.filter(user=user).values("contact_id"))
-    ).select_related("place", "case", "school")
-    if since:
-        contacts = contacts.filter(occurred_at__date__gte=since)
-    if until:
-        contacts = contacts.filter(occurred_at__date__lte=until)
-    if place is not None:
-        contacts = contacts.filter(place=place)
-    if kind:
-        contacts = contacts.filter(kind=kind)
-    return contacts.order_by("-occurred_at", "-id")
+def my_contacts(
+    user: User,
+    *,
+    since=None,
+    until=None,
+    place=None,
+    kind="",
+    direction="older",
+    key=None,
+    limit=30,
+) -> list[Contact]:
+    """ "Mina kontakter": what I recorded or took part in, newest first, one page at a time
+    (sspf.keyset: `limit` rows on the `direction` side of `key`). No names are shown.
+
+    "Recorded by me" and "took part in" are read separately and merged here: an OR of the two
+    made the database read and count every contact (issue #15). What I recorded is one page
+    from the index on (recorded_by, occurred_at). What I took part in is few: their ids come
+    from the co-workers table, their (time, id) keys by primary key, and only those that make
+    the page are loaded. (With a LIMIT, PostgreSQL walked the time index of every contact
+    looking for them instead: 20 ms on the first page among 100,000.)"""
+
+    def narrowed(contacts):
+        if since:
+            contacts = contacts.filter(occurred_at__gte=day_start(since))
+        if until:
+            contacts = contacts.filter(
+                occurred_at__lt=day_start(until + datetime.timedelta(days=1))
+            )
+        if place is not None:
+            contacts = contacts.filter(place=place)
+        if kind:
+            contacts = contacts.filter(kind=kind)
+        return keyset.ordered(contacts, direction, key, "occurred_at")
+
+    newest_first = direction == "older"
+    page = list(
+        narrowed(Contact.objects.filter(recorded_by=user)).select_related(
+            "place", "case", "school"
+        )[:limit]
+    )
+    joined_ids = list(
+        Contact.co_workers.through.objects.filter(user=user).values_list("contact_id", flat=True)
+    )
+    if joined_ids:
+        keys = sorted(
+            narrowed(Contact.objects.filter(pk__in=joined_ids).exclude(recorded_by=user))
+            .order_by()
+            .values_list("occurred_at", "pk"),
+            reverse=newest_first,
+        )[:limit]
+        if page and len(page) == limit:
+            edge = contact_key(page[-1])
+            keys = [k for k in keys if (k > edge if newest_first else k < edge)]
+        if keys:
+            page += Contact.objects.filter(pk__in=[pk for _moment, pk in keys]).select_related(
+                "place", "case", "school"
+            )
+    page.sort(key=contact_key, reverse=newest_first)
+    return page[:limit]
+
+
+def contact_key(contact: Contact) -> keyset.Key:
+    return contact.occurred_at, contact.pk
 
 
 def contact_for_reading(user: User, pk: int) -> Contact:
@@ -133,14 +183,66 @@ def last_place_id(user: User) -> int | None:
     )
 
 
+def night_and_weekend_intervals(since: datetime.date, until: datetime.date, tz) -> list:
+    """The local nights (NIGHT_STARTS–NIGHT_ENDS) and weekends from the start of `since` to the
+    end of `until`, as aware [start, end) pairs: Monday to Thursday nights, and Friday
+    evening to Monday morning in one. Built from local wall-clock times, so a night across a
+    change to or from summer time is as long as the clock says (11 or 13 hours)."""
+
+    def local(day: datetime.date, hour: int) -> datetime.datetime:
+        return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)), tz)
+
+    first = local(since, 0)
+    last = local(until + datetime.timedelta(days=1), 0)
+    intervals = []
+    day = since - datetime.timedelta(days=3)  # a weekend that began before `since`
+    while day <= until:
+        weekday = day.isoweekday()
+        if weekday <= 5:
+            ends_on = day + datetime.timedelta(days=3 if weekday == 5 else 1)
+            start, end = local(day, NIGHT_STARTS), local(ends_on, NIGHT_ENDS)
+            start, end = max(start, first), min(end, last)
+            if start < end:
+                intervals.append((start, end))
+        day += datetime.timedelta(days=1)
+    return intervals
+
+
+# Up to this many weeks the nights are given to the database as time ranges; beyond it, one
+# range for the period and the local clock (see night_and_weekend_overview).
+RANGES_UP_TO_WEEKS = 13
+
+
 def night_and_weekend_overview(user: User, *, weeks: int = 8, today=None) -> list[dict]:
     """Per place and week: night and weekend contacts of the user's organisation with head
-    counts by gender, aggregated in the database. A named contact counts its person once."""
+    counts by gender, aggregated in the database. A named contact counts its person once.
+
+    The period starts at an aware local midnight, so the index on (organisation, occurred_at)
+    finds its contacts instead of the database converting every timestamp (issue #15). For
+    up to a term (RANGES_UP_TO_WEEKS) the nights and weekends themselves are aware ranges
+    computed here; for a longer period PostgreSQL spends more time planning hundreds of
+    ranges than reading the contacts (52 weeks: 93 ms planning), so the local hour and
+    weekday are checked on the contacts of the period instead. Contacts cannot be recorded
+    in the future (beyond a small clock skew), so the ranges end a day after today."""
     today = today or timezone.localdate()
     since = today - datetime.timedelta(weeks=weeks)
     tz = timezone.get_current_timezone()
-    hour = ExtractHour("occurred_at", tzinfo=tz)
-    weekday = ExtractIsoWeekDay("occurred_at", tzinfo=tz)
+    contacts = Contact.objects.filter(
+        organisation_id=user.organisation_id,
+        occurred_at__gte=day_start(since),
+        voided_at__isnull=True,
+    )
+    if weeks <= RANGES_UP_TO_WEEKS:
+        in_a_night = Q(pk__in=[])
+        last_day = today + datetime.timedelta(days=1)
+        for start, end in night_and_weekend_intervals(since, last_day, tz):
+            in_a_night |= Q(occurred_at__gte=start, occurred_at__lt=end)
+        contacts = contacts.filter(in_a_night)
+    else:
+        contacts = contacts.annotate(
+            hour=ExtractHour("occurred_at", tzinfo=tz),
+            weekday=ExtractIsoWeekDay("occurred_at", tzinfo=tz),
+        ).filter(Q(hour__gte=NIGHT_STARTS) | Q(hour__lt=NIGHT_ENDS) | Q(weekday__gte=6))
 
     def named(gender):
         return When_(
@@ -150,14 +252,7 @@ def night_and_weekend_overview(user: User, *, weeks: int = 8, today=None) -> lis
         )
 
     rows = (
-        Contact.objects.filter(
-            organisation_id=user.organisation_id,
-            occurred_at__date__gte=since,
-            voided_at__isnull=True,
-        )
-        .annotate(hour=hour, weekday=weekday)
-        .filter(Q(hour__gte=NIGHT_STARTS) | Q(hour__lt=NIGHT_ENDS) | Q(weekday__gte=6))
-        .annotate(week=TruncWeek("occurred_at", tzinfo=tz))
+        contacts.annotate(week=TruncWeek("occurred_at", tzinfo=tz))
         .values("place__name", "week")
         .annotate(
             contacts=Count("pk"),

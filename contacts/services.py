@@ -69,6 +69,8 @@ def contact_record(
     if named and sum(counts):
         errors[None] = _("A contact is either named or an anonymous group, not both.")
     if case is not None:
+        # As it is now, locked: a case closed by someone else a moment ago takes no contact.
+        case = Case.objects.select_for_update().get(pk=case.pk)
         if not access.may_view(by, case):
             errors["case"] = _("You cannot see this case.")
         elif case.is_closed:

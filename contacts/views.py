@@ -18,9 +18,9 @@ from contacts.forms import (
     now_for_input,
 )
 from contacts.models import Contact, Place
-from sspf import revisions
+from sspf import keyset, revisions
 from sspf.once import run_once
-from sspf.pages import paginate, run_service
+from sspf.pages import run_service
 from sspf.revisions import VoidForm
 from stats.disclosure import suppress_rows
 
@@ -75,9 +75,16 @@ def contact_new(request):
 def contact_list(request):
     filters = ContactFilterForm(request.GET or None)
     criteria = filters.cleaned_data if filters.is_valid() else {}
-    contacts = selectors.my_contacts(request.user, **{k: v for k, v in criteria.items() if v})
-    page, query = paginate(request, contacts, 30)
-    return render(request, "contacts/list.html", {"page": page, "filters": filters, "query": query})
+    wanted = {k: v for k, v in criteria.items() if v}
+    page = keyset.paginate(
+        request,
+        lambda direction, key, limit: selectors.my_contacts(
+            request.user, direction=direction, key=key, limit=limit, **wanted
+        ),
+        30,
+        selectors.contact_key,
+    )
+    return render(request, "contacts/list.html", {"page": page, "filters": filters})
 
 
 @login_required

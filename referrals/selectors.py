@@ -96,9 +96,12 @@ def referral_for_reading(user: User, pk: int) -> ReferralView:
         events=list(referral.events.select_related("actor", "organisation")),
         activities=list(referral.activities.select_related("recorded_by")) if receiver else [],
     )
-    log_access(user, referral, {"side": referral.side})
+    details = {"side": referral.side}
     if identity is not None:
-        log_access(user, person)
+        # One ACCESS entry per page: the referral is about the person, so their extract
+        # lists it; the details say the identity was shown.
+        details["young_person"] = person.pk
+    log_access(user, referral, details)
     return view
 
 

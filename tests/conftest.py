@@ -139,3 +139,15 @@ def _fresh_content_type_cache():
     from django.contrib.contenttypes.models import ContentType
 
     ContentType.objects.clear_cache()
+
+
+@pytest.fixture(autouse=True)
+def _warm_process_caches(request):
+    """What a running server has read once per process (the case permissions' ids,
+    cases/access.py) is read before the test too, so that query counts compare page views of
+    a warm server, whichever test happens to run first."""
+    if request.node.get_closest_marker("django_db") or "db" in request.fixturenames:
+        request.getfixturevalue("db")
+        from cases.access import permission_ids
+
+        permission_ids()

@@ -89,8 +89,51 @@ def test_logout_needs_post_and_ends_the_session(client, alice):
 
 def test_session_expires_when_idle_and_at_browser_close(settings):
     assert settings.SESSION_COOKIE_AGE == 30 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
     assert settings.SESSION_EXPIRE_AT_BROWSER_CLOSE is True
+
+
+def _expiry(client):
+    from django.contrib.sessions.models import Session
+
+    return Session.objects.get(session_key=client.session.session_key).expire_date
+
+
+def test_an_active_session_stays_open_and_an_idle_one_ends(client, alice, monkeypatch):
+    """Thirty idle minutes end the session; a user who keeps working is never logged out,
+    though the session is written at most once a minute rather than on every page."""
+    import datetime
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    start = timezone.now()
+    clock = [0.0]  # seconds since start; both clocks (the database's expiry and ours) follow it
+    monkeypatch.setattr("sspf.middleware.time.time", lambda: start.timestamp() + clock[0])
+    monkeypatch.setattr(
+        "django.utils.timezone.now", lambda: start + datetime.timedelta(seconds=clock[0])
+    )
+    client.force_login(alice)
+    assert client.get(reverse("home")).status_code == 200
+    first = _expiry(client)
+
+    clock[0] += 20  # a page twenty seconds later: the session is not written again
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("home")).status_code == 200
+    assert not [q for q in queries if "django_session" in q["sql"] and "UPDATE" in q["sql"]]
+    assert _expiry(client) == first
+
+    # Working on for an hour and a quarter, a page every 25 minutes: still logged in.
+    for _ in range(3):
+        clock[0] += 25 * 60
+        assert client.get(reverse("home")).status_code == 200
+    assert _expiry(client) >= first + datetime.timedelta(minutes=75)
+
+    # Then 31 idle minutes: the session has ended.
+    clock[0] += 31 * 60
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert reverse("accounts:login") in response["Location"]
 
 
 def test_passwords_are_hashed_with_argon2_in_production():
