@@ -82,7 +82,8 @@ lock: $(STAMP)
 	  --extra dev -o requirements-dev.lock pyproject.toml
 
 ## bench: every main page against its unprotected twin and the floor, then a load run
-##        (PostgreSQL at PG_URL; BENCH_SCALE=1 is a large municipality; results in var/bench/)
+##        (PostgreSQL at PG_URL; BENCH_SCALE=1 is a large municipality; results in var/bench/;
+##        BENCH_LOAD=0 skips the load run, BENCH_ROUNDS=n sets the rounds; docs/performance.md)
 BENCH_SCALE ?= 0.05
 bench: $(STAMP)
 	DATABASE_URL=$(PG_URL) BENCH_SCALE=$(BENCH_SCALE) $(PY) -m bench

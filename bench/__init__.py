@@ -1,0 +1,1 @@
+"""Benchmarks of the landed code (issue #15): scale data and the runner that measures it."""
