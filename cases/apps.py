@@ -22,7 +22,9 @@ class CasesConfig(AppConfig):
             models.PlanItem,
             models.Disclosure,
         ):
-            register(model)
+            # The edit version (optimistic locking) is bookkeeping, not content.
+            versioned = issubclass(model, models.Versioned)
+            register(model, exclude_fields=["version"] if versioned else ())
         # What each model is about, for the auditors' extract of a person (audit/subjects.py).
         from audit import subjects
 

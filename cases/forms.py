@@ -1,4 +1,5 @@
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -14,6 +15,7 @@ from cases.models import (
     YoungPerson,
     category_of,
 )
+from cases.services import EDIT_CONFLICT
 from schools.models import School
 from sspf.forms import (
     LARGEST_ID,
@@ -26,6 +28,39 @@ from sspf.once import OnceForm
 from sspf.personnummer import PersonnummerFormField
 
 CHOOSE = [("", "—")]
+
+
+class EditForm(HiddenErrorsOnTop):
+    """A form that changes a row others may change at the same time (cases.models.Versioned).
+    It carries, hidden, the version of `row` that the page showed; the service refuses the
+    write when the row holds another one (services.EDIT_CONFLICT).
+
+    Without a version (a form sent by something other than our page) nothing is compared."""
+
+    def __init__(self, *args, row, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.row = row
+        self.fields["version"] = forms.IntegerField(
+            widget=forms.HiddenInput,
+            required=False,
+            min_value=1,
+            max_value=LARGEST_ID,
+            initial=row.version,
+            error_messages=dict.fromkeys(
+                ["invalid", "min_value", "max_value"],
+                _("The form has expired. Open it again and save."),
+            ),
+        )
+
+    def keep_input_after_conflict(self) -> None:
+        """After a conflict the user's input stays in the form, which now carries the version
+        they have been told about: sending it again is their choice, made knowingly."""
+        if self.has_error(NON_FIELD_ERRORS, code=EDIT_CONFLICT):
+            model = type(self.row)
+            self.data = self.data.copy()
+            self.data["version"] = model.objects.values_list("version", flat=True).get(
+                pk=self.row.pk
+            )
 
 
 class SearchPersonForm(forms.Form):
@@ -141,7 +176,7 @@ class PlanItemForm(HiddenErrorsOnTop, OnceForm, OwnCategoryForm):
         )
 
 
-class FollowUpForm(forms.Form):
+class FollowUpForm(EditForm, forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=PlanItem.Status.choices)
     follow_up = forms.CharField(
         label=_("Follow-up"), widget=forms.Textarea(attrs={"rows": 4}), required=False
@@ -210,7 +245,7 @@ class ConsentForm(HiddenErrorsOnTop, OnceForm, forms.Form):
         return None if party == "person" else self.guardians[party]
 
 
-class CustodyForm(forms.Form):
+class CustodyForm(EditForm, forms.Form):
     custody = forms.ChoiceField(
         label=_("Custody (vårdnad)"),
         choices=Case.Custody.choices,
@@ -221,7 +256,7 @@ class CustodyForm(forms.Form):
     )
 
 
-class ReopenForm(forms.Form):
+class ReopenForm(EditForm, forms.Form):
     reason = forms.ChoiceField(
         label=_("Why is the case reopened?"), choices=CHOOSE + Case.ReopenReason.choices
     )
@@ -231,13 +266,17 @@ class ConfirmForm(forms.Form):
     """No fields: the button is the confirmation."""
 
 
-class WithdrawForm(forms.Form):
+class AdvanceForm(EditForm, forms.Form):
+    """The case page's button that moves the case on: only the version it showed."""
+
+
+class WithdrawForm(EditForm, forms.Form):
     reason = forms.CharField(
         label=_("Reason for the withdrawal"), widget=forms.Textarea(attrs={"rows": 3})
     )
 
 
-class CloseForm(forms.Form):
+class CloseForm(EditForm, forms.Form):
     reason = forms.ChoiceField(
         label=_("Closure reason"),
         choices=[("", "—")] + Case.ClosureReason.choices,

@@ -39,6 +39,25 @@ def category_of(organisation) -> str:
     }[organisation.kind]
 
 
+class Versioned(models.Model):
+    """Optimistic locking for rows that people edit through a form (a case, a consent, a plan
+    item). Every save of an existing row raises `version` by one; an edit page carries the
+    version it showed, and the service refuses the write when the row, locked, holds another
+    one: someone saved in between, and nothing of theirs is silently overwritten."""
+
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            self.version += 1
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
+        super().save(*args, **kwargs)
+
+
 class YoungPerson(AccessDetails, models.Model):
     """The shared person register, for de-duplication only: the number (encrypted, found
     through the blind index), birth date and gender. Names are recorded per organisation
@@ -144,7 +163,7 @@ class Guardian(models.Model):
         return f"guardian {self.pk}"
 
 
-class Case(AccessDetails, models.Model):
+class Case(AccessDetails, Versioned, models.Model):
     class Status(models.TextChoices):
         SIGNAL = "signal", _("Signal")
         AWAITING_CONSENT = "awaiting_consent", _("Awaiting consent")
@@ -302,7 +321,7 @@ class CaseMember(models.Model):
         return f"member {self.pk} of case {self.case_id}"
 
 
-class Consent(models.Model):
+class Consent(Versioned, models.Model):
     """One consenting party's consent (samtycke): who may share what, for what, until when.
 
     Its audit entries carry what it covers (organisations and categories), so that an auditor
@@ -420,7 +439,7 @@ class Note(TimelineEntry):
         return f"note {self.pk}"
 
 
-class PlanItem(AccessDetails, TimelineEntry):
+class PlanItem(AccessDetails, Versioned, TimelineEntry):
     """A commitment in the plan (åtagandeplan): goal, action, who, by when."""
 
     class Status(models.TextChoices):

@@ -72,6 +72,26 @@ def _require_open(case: Case) -> None:
         )
 
 
+EDIT_CONFLICT = "edit_conflict"
+
+
+def _as_saved_now(model, obj, version: int | None):
+    """The row as it is now, locked until the transaction ends. `version` is the one the
+    user's page showed (cases.models.Versioned): another one means someone saved in between,
+    and the write is refused rather than silently overwriting theirs. None (a caller that
+    showed no page) skips the comparison, not the lock."""
+    current = model.objects.select_for_update().get(pk=obj.pk)
+    if version is not None and current.version != version:
+        raise ValidationError(
+            _(
+                "Someone else saved a change here after you opened this page, so yours was not "
+                "saved. Check what is recorded now before you send it again."
+            ),
+            code=EDIT_CONFLICT,
+        )
+    return current
+
+
 def _next_reference(year: int) -> str:
     """SSPF-2026-0042: the year's counter row is locked, so concurrent openings never clash."""
     counter, _created = CaseYearCounter.objects.select_for_update().get_or_create(year=year)
@@ -310,10 +330,13 @@ def consent_record(
 
 
 @transaction.atomic
-def consent_withdraw(*, by: User, consent: Consent, reason: str) -> Consent:
+def consent_withdraw(
+    *, by: User, consent: Consent, reason: str, version: int | None = None
+) -> Consent:
     """Withdrawal (återkallelse) takes effect at once: reads are decided at the moment of
     reading, so nothing is left to revoke later."""
     _require_on_case(by, "manage_consent", consent.case)
+    consent = _as_saved_now(Consent, consent, version)
     if consent.withdrawn_at is not None:
         raise ValidationError(_("This consent has already been withdrawn."))
     if not reason.strip():
@@ -333,9 +356,11 @@ NEXT_STATUS = {
 
 
 @transaction.atomic
-def case_advance(*, by: User, case: Case) -> Case:
-    """Signal → awaiting consent → active."""
+def case_advance(*, by: User, case: Case, version: int | None = None) -> Case:
+    """Signal → awaiting consent → active. With the version the page showed, two clicks on
+    the same button by two people move the case one step, not two."""
     _require_on_case(by, "change_case", case)
+    case = _as_saved_now(Case, case, version)
     _require_open(case)
     if case.status not in NEXT_STATUS:
         raise ValidationError(_("The case cannot move on from here."))
@@ -346,9 +371,15 @@ def case_advance(*, by: User, case: Case) -> Case:
 
 @transaction.atomic
 def case_close(
-    *, by: User, case: Case, reason: str, closed_on: datetime.date | None = None
+    *,
+    by: User,
+    case: Case,
+    reason: str,
+    closed_on: datetime.date | None = None,
+    version: int | None = None,
 ) -> Case:
     _require_on_case(by, "change_case", case)
+    case = _as_saved_now(Case, case, version)
     if case.status == Case.Status.CLOSED:
         raise ValidationError(_("The case is already closed."))
     if reason not in Case.ClosureReason.values:
@@ -367,9 +398,10 @@ def case_close(
 
 
 @transaction.atomic
-def case_reopen(*, by: User, case: Case, reason: str) -> Case:
+def case_reopen(*, by: User, case: Case, reason: str, version: int | None = None) -> Case:
     """The only way back from closed: by the owner's case leads, with a reason in the log."""
     _require_on_case(by, "change_case", case)
+    case = _as_saved_now(Case, case, version)
     if by.organisation_id != case.owner_id:
         raise PermissionDenied("reopen")
     if not case.is_closed:
@@ -388,10 +420,11 @@ def case_reopen(*, by: User, case: Case, reason: str) -> Case:
 
 
 @transaction.atomic
-def custody_declare(*, by: User, case: Case, custody: str) -> Case:
+def custody_declare(*, by: User, case: Case, custody: str, version: int | None = None) -> Case:
     """Vårdnad: declared on the case, so that consent for a minor waits for every custodian
     the arrangement implies."""
     _require_on_case(by, "manage_consent", case)
+    case = _as_saved_now(Case, case, version)
     _require_open(case)
     if custody not in Case.Custody.values:
         raise ValidationError({"custody": _("Choose the custody arrangement.")})
@@ -460,9 +493,14 @@ def plan_item_add(
 
 
 @transaction.atomic
-def plan_item_follow_up(*, by: User, item: PlanItem, status: str, follow_up: str) -> PlanItem:
+def plan_item_follow_up(
+    *, by: User, item: PlanItem, status: str, follow_up: str, version: int | None = None
+) -> PlanItem:
     _require_on_case(by, "add_note", item.case)
-    _require_open(item.case)
+    case = item.case
+    item = _as_saved_now(PlanItem, item, version)
+    item.case = case
+    _require_open(case)
     if status not in PlanItem.Status.values:
         raise ValidationError({"status": _("Choose a status.")})
     item.status = status

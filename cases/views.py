@@ -13,12 +13,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 from audit.access import log_access
 from cases import selectors, services
 from cases.forms import (
+    AdvanceForm,
     CaseFilterForm,
     CloseForm,
     ConfirmForm,
     ConsentForm,
     CustodyForm,
     DisclosureForm,
+    EditForm,
     FollowUpForm,
     GuardianForm,
     MemberForm,
@@ -71,6 +73,8 @@ def _case_form(
                 request, form, lambda: service(by=request.user, **form.cleaned_data), success
             )
             go_to = next_url if done else None
+            if not done and isinstance(form, EditForm):
+                form.keep_input_after_conflict()
         if go_to is not None:
             return redirect(go_to)
     return _form_page(
@@ -248,7 +252,7 @@ def consents(request, pk):
         {
             "case": case,
             "form": form,
-            "custody_form": CustodyForm(initial={"custody": case.custody}),
+            "custody_form": CustodyForm(initial={"custody": case.custody}, row=case),
             **selectors.consent_overview(case, guardians),
         },
     )
@@ -258,7 +262,7 @@ def consents(request, pk):
 @require_POST
 def custody(request, pk):
     case = selectors.case_for_writing(request.user, pk, "manage_consent")
-    form = CustodyForm(request.POST)
+    form = CustodyForm(request.POST, row=case)
     if form.is_valid():
         try:
             services.custody_declare(by=request.user, case=case, **form.cleaned_data)
@@ -267,7 +271,8 @@ def custody(request, pk):
         else:
             messages.success(request, _("The custody arrangement is saved."))
     else:
-        messages.error(request, _("Choose the custody arrangement."))
+        errors = form.non_field_errors() or [_("Choose the custody arrangement.")]
+        messages.error(request, " ".join(errors))
     return redirect("cases:consents", case.pk)
 
 
@@ -275,8 +280,11 @@ def custody(request, pk):
 @require_POST
 def advance(request, pk):
     case = selectors.case_for_writing(request.user, pk, "change_case")
+    form = AdvanceForm(request.POST, row=case)
     try:
-        services.case_advance(by=request.user, case=case)
+        if not form.is_valid():
+            raise ValidationError(form.non_field_errors())
+        case = services.case_advance(by=request.user, case=case, **form.cleaned_data)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -307,7 +315,9 @@ def plan_follow_up(request, pk, item_pk):
     case = selectors.case_for_writing(request.user, pk, "add_note")
     item = selectors.plan_item_for_reading(request.user, case, item_pk)
     form = FollowUpForm(
-        request.POST or None, initial={"status": item.status, "follow_up": item.follow_up}
+        request.POST or None,
+        initial={"status": item.status, "follow_up": item.follow_up},
+        row=item,
     )
     return _case_form(
         request,
@@ -365,7 +375,7 @@ def consent_withdraw(request, pk, consent_pk):
     return _case_form(
         request,
         case,
-        WithdrawForm(request.POST or None),
+        WithdrawForm(request.POST or None, row=consent),
         service=partial(services.consent_withdraw, consent=consent),
         success=_("The consent is withdrawn. Access has closed at once."),
         next_url=reverse("cases:consents", args=[case.pk]),
@@ -385,7 +395,7 @@ def close(request, pk):
     return _case_form(
         request,
         case,
-        CloseForm(request.POST or None),
+        CloseForm(request.POST or None, row=case),
         service=partial(services.case_close, case=case),
         success=_("The case is closed."),
         title=gettext_lazy("Close the case"),
@@ -406,7 +416,7 @@ def reopen(request, pk):
     return _case_form(
         request,
         case,
-        ReopenForm(request.POST or None),
+        ReopenForm(request.POST or None, row=case),
         service=partial(services.case_reopen, case=case),
         success=_("The case is reopened."),
         title=gettext_lazy("Reopen the case"),

@@ -18,3 +18,6 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
 ]
+
+# A database lost mid-request gets 503 and a page saying to try again (sspf/errors.py).
+handler500 = "sspf.errors.server_error"

@@ -11,3 +11,7 @@ if settings.SSPF_CHECK_DATABASE_ROLE:
     from audit.roles import require_app_role
 
     require_app_role()  # on PostgreSQL: never serve as a role that could empty the audit log
+
+from sspf.keycheck import require_working_keys  # noqa: E402
+
+require_working_keys()  # never serve with keys that cannot open the data
