@@ -54,6 +54,13 @@ def _qr_svg(text: str) -> str:
     return image.to_string(encoding="unicode")
 
 
+def _second_factor_given(request, device) -> None:
+    """The session is verified from now on, under a new key: a session id seen before the
+    second factor (planted, or read over the shoulder) does not become a verified session."""
+    otp_login(request, device)
+    request.session.cycle_key()
+
+
 def _password_is_fresh(request) -> bool:
     given_at = request.session.get(PASSWORD_GIVEN_AT)
     return given_at is not None and time.time() - given_at < FRESH_PASSWORD_SECONDS
@@ -92,7 +99,7 @@ def two_factor_setup(request):
         device.confirmed = True
         device.save(update_fields=["confirmed"])
         request.session.pop(ENROLLING_DEVICE, None)
-        otp_login(request, device)
+        _second_factor_given(request, device)
         messages.success(request, _("Two-factor login is now on for your account."))
         return redirect("home")
     return render(
@@ -117,7 +124,7 @@ def two_factor_verify(request):
         return redirect("accounts:two_factor_setup")
     form = TokenForm(request.POST or None, device=device)
     if request.method == "POST" and form.is_valid():
-        otp_login(request, device)
+        _second_factor_given(request, device)
         next_url = request.GET.get("next", "")
         if url_has_allowed_host_and_scheme(
             next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()

@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -76,8 +77,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "sspf.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "sspf.middleware.SessionIdleMiddleware",
     "sspf.middleware.SwedishByDefaultLocaleMiddleware",  # not the browser's Accept-Language
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -115,7 +118,7 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         env("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'db.sqlite3'}",
-        conn_max_age=envint("DATABASE_CONN_MAX_AGE", 0),
+        conn_max_age=envint("DATABASE_CONN_MAX_AGE", 60),
         conn_health_checks=True,
     )
 }
@@ -160,7 +163,10 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 
 # Sessions end after SESSION_IDLE_MINUTES without a request, and when the browser closes.
 SESSION_COOKIE_AGE = envint("SESSION_IDLE_MINUTES", 30) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+# An active session is saved again (and its idle clock restarted) at most once a minute
+# (sspf.middleware.SessionIdleMiddleware), not on every request.
+SESSION_SAVE_EVERY_REQUEST = False
+SSPF_SESSION_REFRESH_SECONDS = envint("SSPF_SESSION_REFRESH_SECONDS", 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -281,6 +287,9 @@ MIGRATION_MODULES = {"auditlog": None}
 SSPF_AUDIT_ANCHOR = env("SSPF_AUDIT_ANCHOR") or str(VAR_DIR / "audit-anchors.jsonl")
 SSPF_AUDIT_ANCHOR_EVERY = envint("SSPF_AUDIT_ANCHOR_EVERY", 1000)
 SSPF_AUDIT_ANCHOR_SECONDS = envint("SSPF_AUDIT_ANCHOR_SECONDS", 300)
+# Entries are sealed into the chain after the response (audit/seal.py); verify_audit_log
+# reports an entry still unsealed this many seconds after it was written as broken.
+SSPF_AUDIT_SEAL_DELAY = envint("SSPF_AUDIT_SEAL_DELAY", 300)
 # PostgreSQL: the role the application logs in as; `migrate`, run as the tables' owner, grants
 # it everything but UPDATE, DELETE and TRUNCATE on the audit log (audit/roles.py).
 DATABASE_APP_ROLE = env("DATABASE_APP_ROLE") or None
@@ -339,6 +348,27 @@ LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 CSRF_FAILURE_VIEW = "sspf.views.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp): only the site's own files, no inline script or style
+# and no event-handler attributes anywhere (tests/hardening/test_inline_code.py keeps it so).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# What the pages never use, refused to every page and to anything that might get injected.
+SSPF_PERMISSIONS_POLICY = (
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=(), "
+    "midi=(), magnetometer=(), gyroscope=(), accelerometer=(), display-capture=()"
+)
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
 if env("SECURE_PROXY_SSL_HEADER_NAME"):
     SECURE_PROXY_SSL_HEADER = (env("SECURE_PROXY_SSL_HEADER_NAME"), "https")
 
