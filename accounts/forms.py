@@ -5,6 +5,10 @@ from django.utils.translation import gettext_lazy as _
 from accounts import services
 from accounts.models import User
 from cases.services import NEVER_ON_A_TEAM
+from sspf.forms import ModelChoiceField, ModelMultipleChoiceField
+
+# The admin's choices of organisation and roles, bounded like every other id (sspf/forms.py).
+BOUNDED_CHOICES = {"organisation": ModelChoiceField, "groups": ModelMultipleChoiceField}
 
 
 class TokenForm(forms.Form):
@@ -99,6 +103,7 @@ class UserAddForm(_UserForm):
     class Meta:
         model = User
         fields = ["username", "first_name", "last_name", "email", "organisation", "groups"]
+        field_classes = BOUNDED_CHOICES
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -119,3 +124,4 @@ class UserChangeForm(_UserForm):
             "is_active",
             "is_staff",
         ]
+        field_classes = BOUNDED_CHOICES

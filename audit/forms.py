@@ -35,7 +35,7 @@ class PeriodForm(forms.Form):
         return data
 
 
-class SearchForm(PeriodForm):
+class SearchForm(HiddenErrorsOnTop, PeriodForm):
     """The log search, by GET: nothing in it identifies a young person (the person is an id
     reached through the personnummer search, which is sent by POST)."""
 

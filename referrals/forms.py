@@ -126,7 +126,7 @@ class ReferralForm(HiddenErrorsOnTop, OnceForm, forms.Form):
         return data
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(HiddenErrorsOnTop, forms.Form):
     expected = forms.CharField(widget=forms.HiddenInput, required=False)
     reason = forms.CharField(
         label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})

@@ -70,6 +70,17 @@ class TargetForm(HiddenErrorsOnTop, OnceForm, forms.ModelForm):
             help_text=self.fields["measure"].help_text,
         )
 
+    def clean_yearly_change(self):
+        """The target value is the baseline times (1 + change/100) to the power of the years
+        since: at −100 % or less it is zero or negative, and before the baseline year it cannot
+        be worked out at all (the follow-up report would fail)."""
+        change = self.cleaned_data["yearly_change"]
+        if change is not None and change <= -100:
+            raise forms.ValidationError(
+                _("A target cannot fall by 100 per cent or more a year."), code="min_value"
+            )
+        return change
+
 
 class TargetValueForm(HiddenErrorsOnTop, OnceForm, forms.ModelForm):
     entered_on = DateField(label=_("date entered"))

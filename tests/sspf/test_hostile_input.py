@@ -16,19 +16,26 @@ import uuid
 import pytest
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.utils.html import escape
 
+import accounts.forms
+import audit.forms
 import cases.forms
 import contacts.forms
+import meetings.forms
+import referrals.forms
 import schools.forms
-from accounts.models import Organisation
+import stats.forms
+from accounts.models import Organisation, User
 from cases import services
 from cases.models import Case, CaseMember, Consent, Note
 from contacts.models import Contact, Place
 from sspf import forms as bounded
+from stats.models import Target
 from tests.cases.factories import make_case, make_note, make_person
 from tests.once import post_form
 
@@ -259,7 +266,16 @@ class TestBoundedFields:
         assert one.clean(str(police.pk)) == police
 
 
-FORM_MODULES = [cases.forms, contacts.forms, schools.forms]
+FORM_MODULES = [
+    accounts.forms,
+    audit.forms,
+    cases.forms,
+    contacts.forms,
+    meetings.forms,
+    referrals.forms,
+    schools.forms,
+    stats.forms,
+]
 # Django's field → ours; the multiple choice first, as it is also a ModelChoiceField.
 UNBOUNDED = {
     forms.ModelMultipleChoiceField: bounded.ModelMultipleChoiceField,
@@ -277,14 +293,30 @@ def _form_fields():
                     yield f"{module.__name__}.{name}.{field_name}", form, field
 
 
+def _bounded_by_its_column(form, name) -> bool:
+    """A model form's integer checks the range of its column when the instance is validated."""
+    model = getattr(getattr(form, "_meta", None), "model", None)
+    if model is None:
+        return False
+    try:
+        column = model._meta.get_field(name)
+    except Exception:  # noqa: BLE001  (a form field that is not a column)
+        return False
+    return any(isinstance(v, MaxValueValidator) for v in column.validators)
+
+
 def test_every_id_and_date_field_is_a_bounded_one():
     wrong = []
-    for where, _form, field in _form_fields():
+    for where, form, field in _form_fields():
+        field_name = where.rsplit(".", 1)[1]
         ours = next((o for d, o in UNBOUNDED.items() if isinstance(field, d)), None)
         if ours is not None and not isinstance(field, ours):
             wrong.append(f"{where}: use sspf.forms.{ours.__name__}")
-        if isinstance(field, forms.IntegerField) and (
-            field.min_value is None or field.max_value is None
+        if (
+            isinstance(field, forms.IntegerField)
+            and not isinstance(field, forms.DecimalField)  # bounded by its digits
+            and (field.min_value is None or field.max_value is None)
+            and not _bounded_by_its_column(form, field_name)
         ):
             wrong.append(f"{where}: an IntegerField needs min_value and max_value")
     assert wrong == []
@@ -297,3 +329,47 @@ def test_every_form_with_a_hidden_field_shows_its_errors():
         if field.widget.is_hidden and not issubclass(form, bounded.HiddenErrorsOnTop)
     }
     assert wrong == set()
+
+
+class TestFoundByTheFuzzer:
+    """Crashes that tests/security/test_hostile_forms.py found, each through its page."""
+
+    def test_a_target_that_falls_by_a_hundred_per_cent_a_year(self, client, sara):
+        """(1 − 100/100) to the power of 0 or less has no value: the follow-up report of the
+        baseline year was a 500 for every reader of the statistics."""
+        client.force_login(sara)
+        last_year = TODAY.year - 1
+        target = {
+            "name": "Brott av unga",
+            "baseline_year": str(last_year),
+            "baseline_value": "181",
+            "direction": "decrease",
+            "measure": "",
+        }
+        for change in ("-100", "-150"):
+            response = post_form(client, "/stats/targets/", {**target, "yearly_change": change})
+            assert "100" in shown_error(response, "yearly_change")
+        assert not Target.objects.exists()
+        response = post_form(client, "/stats/targets/", {**target, "yearly_change": "-5"})
+        assert response.status_code == 302 and Target.objects.count() == 1
+        for year in (last_year, last_year - 3):
+            assert client.get(f"/stats/follow-up/?year={year}").status_code == 200
+
+    def test_an_impossible_role_for_a_new_user(self, client, make_user):
+        """The administrator's user form: a role id beyond 64 bits cannot be sent to SQLite."""
+        admin = make_user("administrator", is_staff=True)
+        client.force_login(admin)
+        response = client.post(
+            "/admin/accounts/user/add/",
+            {
+                "username": "ny",
+                "first_name": "Ny",
+                "last_name": "Användare",
+                "email": "ny@example.org",
+                "organisation": admin.organisation_id,
+                "groups": [HUGE],
+            },
+        )
+        assert response.status_code == 200
+        assert HUGE in response.context["adminform"].form.errors["groups"][0]
+        assert not User.objects.filter(username="ny").exists()
