@@ -1,5 +1,7 @@
 """Writes of the statistics app: the agreement's targets and their yearly values."""
 
+from decimal import Decimal
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -28,6 +30,10 @@ def target_create(
         raise ValidationError({"measure": _("Choose what SSPF counts, or leave it empty.")})
     if baseline_year > timezone.localdate().year:
         raise ValidationError({"baseline_year": _("The baseline year cannot be in the future.")})
+    if Decimal(str(yearly_change)) <= -100:  # the follow-up could not work out its targets
+        raise ValidationError(
+            {"yearly_change": _("A target cannot fall by 100 per cent or more a year.")}
+        )
     if Target.objects.filter(name__iexact=name.strip()).exists():
         raise ValidationError({"name": _("There is already a target with this name.")})
     return Target.objects.create(

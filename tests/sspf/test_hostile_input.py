@@ -355,6 +355,22 @@ class TestFoundByTheFuzzer:
         for year in (last_year, last_year - 3):
             assert client.get(f"/stats/follow-up/?year={year}").status_code == 200
 
+    def test_the_service_refuses_such_a_target_too(self, sara):
+        """Whatever path creates a target (a command, an import), not only the form."""
+        from stats.services import target_create
+
+        with pytest.raises(ValidationError) as refused:
+            target_create(
+                by=sara,
+                name="Brott av unga",
+                baseline_year=TODAY.year - 1,
+                baseline_value=181,
+                yearly_change=-100,
+                direction="decrease",
+            )
+        assert "yearly_change" in refused.value.message_dict
+        assert not Target.objects.exists()
+
     def test_an_impossible_role_for_a_new_user(self, client, make_user):
         """The administrator's user form: a role id beyond 64 bits cannot be sent to SQLite."""
         admin = make_user("administrator", is_staff=True)
